@@ -1,0 +1,52 @@
+/**
+ * Every environment variable the gateway reads, in one list. The config loader, the README table,
+ * docker-compose and the Helm chart are all checked against it by tests.
+ */
+export const CONFIG_KEYS = [
+  'NODE_ENV',
+  'PORT',
+  'HOST',
+  'LOG_LEVEL',
+  'KONAPLATE_BASE_URL',
+  'KONAPLATE_ASP_ID',
+  'KONAPLATE_ACCESS_KEY',
+  'KONAPLATE_SECRET_KEY',
+  'KONAPLATE_CRYPTO_KEY_ID',
+  'KONAPLATE_TIME_ZONE',
+  'KONAPLATE_TIMEOUT_MS',
+  'AUTH_JWT_SECRET',
+  'AUTH_JWKS_URL',
+  'AUTH_JWT_ISSUER',
+  'AUTH_JWT_AUDIENCE',
+  'AUTH_USER_ID_CLAIM',
+  'REDIS_URL',
+  'REDIS_SENTINELS',
+  'REDIS_SENTINEL_NAME',
+  'REDIS_CLUSTER_NODES',
+  'REDIS_PASSWORD',
+  'IDEMPOTENCY_TTL_SECONDS',
+  'IDEMPOTENCY_LEASE_MS',
+  'RATE_LIMIT_PER_MINUTE',
+  'UPSTREAM_BREAKER_THRESHOLD',
+  'UPSTREAM_BREAKER_COOLDOWN_MS',
+  'SHUTDOWN_DELAY_MS',
+  'CORS_ORIGINS',
+] as const;
+
+export type ConfigKey = (typeof CONFIG_KEYS)[number];
+
+/** Secrets: never logged, never in a ConfigMap; each may also be read from the file named by `<KEY>_FILE`. */
+export const SECRET_KEYS = [
+  'KONAPLATE_ACCESS_KEY',
+  'KONAPLATE_SECRET_KEY',
+  'AUTH_JWT_SECRET',
+  'REDIS_PASSWORD',
+] as const satisfies readonly ConfigKey[];
+
+/** Variables without which the gateway refuses to start (AUTH needs one of AUTH_JWT_SECRET / AUTH_JWKS_URL). */
+export const REQUIRED_KEYS = [
+  'KONAPLATE_BASE_URL',
+  'KONAPLATE_ASP_ID',
+  'KONAPLATE_ACCESS_KEY',
+  'KONAPLATE_SECRET_KEY',
+] as const satisfies readonly ConfigKey[];
