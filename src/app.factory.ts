@@ -1,0 +1,59 @@
+import helmet from '@fastify/helmet';
+import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { installJsonBodyParser } from './common/http/json-body.parser';
+import type { AppConfig } from './config/app-config';
+import type { RequestLogFields } from './observability/logger.options';
+import { MetricsService } from './observability/metrics.service';
+import { buildOpenApiDocument, serveOpenApi } from './openapi/openapi';
+
+/** Bodies over 16 KiB are refused with 413 before they are read in full. */
+export const BODY_LIMIT_BYTES = 16 * 1024;
+
+/** Builds the whole gateway (used by main.ts, the e2e tests and the OpenAPI export). */
+export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    maxParamLength: 64,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
+
+  const fastify = app.getHttpAdapter().getInstance();
+  installJsonBodyParser(fastify);
+  const metrics = app.get(MetricsService);
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    (request.raw as RequestLogFields).routePattern = request.routeOptions.url;
+    done();
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? '(unmatched)';
+    metrics.httpRequest(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
+
+  await app.register(helmet, {
+    // Swagger UI at /docs needs its inline bootstrap script and styles.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+      },
+    },
+  });
+  if (config.http.corsOrigins.length > 0) app.enableCors({ origin: config.http.corsOrigins });
+
+  serveOpenApi(app, buildOpenApiDocument(app));
+  await app.init();
+  return app;
+}

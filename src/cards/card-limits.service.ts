@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import { IdempotencyService } from '../idempotency/idempotency.service';
+import type { IdempotentOutcome } from '../idempotency/idempotent-outcome';
+import { KonaplateClient } from '../konaplate/konaplate.client';
+import { CARD_LIMIT_UPDATE, cardLimitBody } from '../konaplate/operations/card-limit.operation';
+import type { MemberId } from '../members/member-id';
+import type { CardLimitsRequest, CardLimitsResponse } from './dto/card-limits.dto';
+
+/** Replaces the per-transaction, daily and monthly payment limits of one of the member's cards. */
+@Injectable()
+export class CardLimitsService {
+  constructor(
+    private readonly idempotency: IdempotencyService,
+    private readonly kona: KonaplateClient,
+  ) {}
+
+  update(
+    memberId: MemberId,
+    key: string,
+    path: string,
+    par: string,
+    limits: CardLimitsRequest,
+  ): Promise<IdempotentOutcome> {
+    const { perTransaction, daily, monthly } = limits;
+    const requested = { perTransaction, daily, monthly };
+    return this.idempotency.run(
+      { memberId, key, method: 'PUT', path, body: requested },
+      (at) => this.kona.newCorrelationId(at),
+      async (correlationId, at): Promise<CardLimitsResponse> => {
+        await this.kona.call(CARD_LIMIT_UPDATE, cardLimitBody(memberId, par, requested), {
+          correlationId,
+          at,
+        });
+        return { limits: requested };
+      },
+    );
+  }
+}

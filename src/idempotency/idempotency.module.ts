@@ -1,0 +1,31 @@
+import { Logger, Module } from '@nestjs/common';
+import type { Cluster, Redis } from 'ioredis';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/app-config';
+import { REDIS_CLIENT } from '../redis/redis.module';
+import { IdempotencyService } from './idempotency.service';
+import { IdempotencyStore } from './idempotency.store';
+import { MemoryIdempotencyStore } from './memory-idempotency.store';
+import { RedisIdempotencyStore } from './redis-idempotency.store';
+
+@Module({
+  providers: [
+    {
+      provide: IdempotencyStore,
+      inject: [APP_CONFIG, REDIS_CLIENT],
+      useFactory: (config: AppConfig, redis: Redis | Cluster | null) => {
+        if (redis) return new RedisIdempotencyStore(redis);
+        // Config refuses this in production; elsewhere it is allowed, loudly.
+        new Logger('Idempotency').warn(
+          '*** No Redis configured: idempotency records live in THIS PROCESS ONLY. ' +
+            'Fine for development; never run more than one instance like this. ***',
+        );
+        if (config.production) throw new Error('in-process idempotency store in production');
+        return new MemoryIdempotencyStore();
+      },
+    },
+    IdempotencyService,
+  ],
+  exports: [IdempotencyService, IdempotencyStore],
+})
+export class IdempotencyModule {}

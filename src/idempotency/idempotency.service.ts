@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DomainError } from '../common/errors/domain.error';
+import { ErrorCode } from '../common/errors/error-code';
+import { toProblem } from '../common/problem/problem';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/app-config';
+import type { MemberId } from '../members/member-id';
+import { MetricsService } from '../observability/metrics.service';
+import { requestFingerprint } from './fingerprint';
+import type { ClaimResult, RateState, RecordScope, StoredResponse } from './idempotency.store';
+import { IdempotencyStore, StoreUnavailableError } from './idempotency.store';
+import type { IdempotentOutcome } from './idempotent-outcome';
+import { rateLimitHeaders } from './rate-limit-headers';
+
+export interface IdempotentRequest {
+  memberId: MemberId;
+  key: string;
+  method: string;
+  path: string;
+  /** The validated body, fingerprinted canonically. */
+  body: unknown;
+}
+
+/** Runs the upstream call for a claimed key: `correlationId` goes upstream, `at` is its instant. */
+export type UpstreamCall = (correlationId: string, at: Date) => Promise<unknown>;
+
+const RATE_WINDOW_MS = 60_000;
+
+/**
+ * Exactly one upstream call per member and Idempotency-Key: claims the key atomically, runs the
+ * call, remembers a definitive answer and replays it; releases the key (keeping its correlation
+ * id) when the outcome is unknown. Called from the route handler, i.e. after auth and validation,
+ * so a rejected request never claims or burns a key.
+ */
+@Injectable()
+export class IdempotencyService {
+  private readonly logger = new Logger(IdempotencyService.name);
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly store: IdempotencyStore,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  async run(
+    request: IdempotentRequest,
+    newCorrelationId: (at: Date) => string,
+    call: UpstreamCall,
+  ): Promise<IdempotentOutcome> {
+    const scope: RecordScope = { memberId: request.memberId, key: request.key };
+    const at = new Date();
+    const candidate = newCorrelationId(at);
+    const owner = randomUUID();
+    const claim = await this.claim(scope, request, candidate, owner);
+    const headers = claim.rate ? rateLimitHeaders(claim.rate) : {};
+
+    switch (claim.kind) {
+      case 'replay':
+        this.metrics.idempotencyOutcome('replayed');
+        return { ...claim.response, replayed: true, headers };
+      case 'in-use':
+        this.metrics.idempotencyOutcome('in_use');
+        throw new DomainError(ErrorCode.IdempotencyKeyInUse, {
+          detail: 'Another request with this Idempotency-Key is still running; retry later.',
+          retryAfter: Math.max(1, Math.ceil(claim.retryAfterMs / 1000)),
+          headers,
+        });
+      case 'reused':
+        this.metrics.idempotencyOutcome('reused');
+        throw new DomainError(ErrorCode.IdempotencyKeyReused, {
+          detail: 'This Idempotency-Key was used with a different request; use a new key.',
+          headers,
+        });
+      case 'rate-limited':
+        this.metrics.idempotencyOutcome('rate_limited');
+        throw rateLimited(claim.rate);
+      case 'claimed': {
+        const outcome = { none: 'claimed', released: 'retried', expired: 'taken_over' } as const;
+        this.metrics.idempotencyOutcome(outcome[claim.previous]);
+        // A fresh key's correlation id was made from `at`: reuse it so their clocks agree.
+        const when = claim.correlationId === candidate ? at : new Date();
+        const response = await this.execute(scope, owner, claim.correlationId, when, call);
+        return { ...response, replayed: false, headers };
+      }
+      default: {
+        const unhandled: never = claim;
+        throw new Error(`unhandled claim ${JSON.stringify(unhandled)}`);
+      }
+    }
+  }
+
+  private async claim(
+    scope: RecordScope,
+    request: IdempotentRequest,
+    correlationId: string,
+    owner: string,
+  ): Promise<ClaimResult> {
+    const { ttlSeconds, leaseMs } = this.config.idempotency;
+    try {
+      return await this.store.claim(scope, {
+        fingerprint: requestFingerprint(request.method, request.path, request.body),
+        owner,
+        correlationId,
+        leaseMs,
+        ttlSeconds,
+        rateLimit: { limit: this.config.rateLimitPerMinute, windowMs: RATE_WINDOW_MS },
+      });
+    } catch (error) {
+      throw this.storeDown(error);
+    }
+  }
+
+  private async execute(
+    scope: RecordScope,
+    owner: string,
+    correlationId: string,
+    at: Date,
+    call: UpstreamCall,
+  ): Promise<StoredResponse> {
+    let response: StoredResponse;
+    try {
+      const body = await call(correlationId, at);
+      response = { status: 200, body: JSON.stringify(body), correlationId };
+    } catch (error) {
+      if (!isDefinitive(error)) {
+        await this.release(scope, owner);
+        throw error;
+      }
+      const problem = toProblem(error);
+      response = { status: problem.status, body: JSON.stringify(problem), correlationId };
+    }
+    await this.complete(scope, owner, response);
+    return response;
+  }
+
+  /** KONA's answer goes back to the app even if it cannot be remembered (logged and counted). */
+  private async complete(scope: RecordScope, owner: string, response: StoredResponse) {
+    try {
+      const stored = await this.store.complete(scope, owner, response, this.config.idempotency.ttlSeconds);
+      if (!stored) this.logger.warn({ correlationId: response.correlationId }, 'lost the key before completing');
+    } catch (error) {
+      this.metrics.idempotencyOutcome('complete_failed');
+      this.logger.error(
+        { correlationId: response.correlationId, reason: errorMessage(error) },
+        'could not store the final answer for an idempotency key',
+      );
+    }
+  }
+
+  private async release(scope: RecordScope, owner: string): Promise<void> {
+    try {
+      await this.store.release(scope, owner);
+    } catch (error) {
+      // The lease expires on its own; the next request then takes the key over.
+      this.logger.warn({ reason: errorMessage(error) }, 'could not release an idempotency key');
+    }
+  }
+
+  private storeDown(error: unknown): Error {
+    if (!(error instanceof StoreUnavailableError)) return error as Error;
+    this.metrics.idempotencyOutcome('store_error');
+    this.logger.error({ reason: error.message }, 'idempotency store unavailable');
+    return new DomainError(ErrorCode.StoreUnavailable, {
+      detail: 'The request could not be recorded safely; nothing was sent. Retry shortly.',
+      retryAfter: 1,
+    });
+  }
+}
+
+/** A business answer from KONA (it acted, or decided not to): the final word for this key. */
+function isDefinitive(error: unknown): error is DomainError {
+  return (
+    error instanceof DomainError &&
+    error.details.upstreamCode !== undefined &&
+    error.details.outcomeUnknown !== true
+  );
+}
+
+function rateLimited(rate: RateState | undefined): DomainError {
+  const retryAfter = Math.max(1, Math.ceil((rate?.resetMs ?? RATE_WINDOW_MS) / 1000));
+  return new DomainError(ErrorCode.RateLimited, {
+    detail: 'Too many requests for this member; retry after the time given.',
+    retryAfter,
+    headers: rate ? rateLimitHeaders(rate) : {},
+  });
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

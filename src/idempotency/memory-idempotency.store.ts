@@ -1,0 +1,117 @@
+import type { ClaimRequest, ClaimResult, RecordScope, StoredResponse } from './idempotency.store';
+import { IdempotencyStore } from './idempotency.store';
+import { rateKey, recordKey } from './record-keys';
+
+interface MemoryRecord {
+  fingerprint: string;
+  correlationId: string;
+  state: 'pending' | 'released' | 'done';
+  owner: string;
+  leaseUntil: number;
+  response?: StoredResponse;
+  expiresAt: number;
+}
+
+interface Counter {
+  count: number;
+  resetAt: number;
+}
+
+/**
+ * The same semantics as the Redis store, in this process only: for development without Redis.
+ * Never used in production (config refuses to start without Redis there).
+ */
+export class MemoryIdempotencyStore extends IdempotencyStore {
+  private readonly records = new Map<string, MemoryRecord>();
+  private readonly counters = new Map<string, Counter>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(private readonly now: () => number = Date.now) {
+    super();
+    this.sweeper = setInterval(() => this.sweep(), 60_000);
+    this.sweeper.unref();
+  }
+
+  claim(scope: RecordScope, request: ClaimRequest): Promise<ClaimResult> {
+    const now = this.now();
+    const rate = this.count(scope, request, now);
+    if (rate && rate.remaining < 0) return Promise.resolve({ kind: 'rate-limited', rate: clamp(rate) });
+    const key = recordKey(scope);
+    const record = this.live(key, now);
+    const lease = now + request.leaseMs;
+    const result = ((): ClaimResult => {
+      if (!record) {
+        this.records.set(key, {
+          fingerprint: request.fingerprint,
+          correlationId: request.correlationId,
+          state: 'pending',
+          owner: request.owner,
+          leaseUntil: lease,
+          expiresAt: now + request.ttlSeconds * 1000,
+        });
+        return { kind: 'claimed', correlationId: request.correlationId, previous: 'none' };
+      }
+      if (record.fingerprint !== request.fingerprint) return { kind: 'reused' };
+      if (record.state === 'done' && record.response) return { kind: 'replay', response: record.response };
+      if (record.state === 'pending' && record.leaseUntil > now) {
+        return { kind: 'in-use', retryAfterMs: record.leaseUntil - now };
+      }
+      const previous = record.state === 'pending' ? 'expired' : 'released';
+      Object.assign(record, { owner: request.owner, state: 'pending', leaseUntil: lease });
+      return { kind: 'claimed', correlationId: record.correlationId, previous };
+    })();
+    return Promise.resolve({ ...result, rate: rate && clamp(rate) });
+  }
+
+  complete(scope: RecordScope, owner: string, response: StoredResponse, ttlSeconds: number) {
+    const record = this.held(scope, owner);
+    if (record) {
+      Object.assign(record, { state: 'done', response, owner: '', leaseUntil: 0 });
+      record.expiresAt = this.now() + ttlSeconds * 1000;
+    }
+    return Promise.resolve(record !== undefined);
+  }
+
+  release(scope: RecordScope, owner: string): Promise<boolean> {
+    const record = this.held(scope, owner);
+    if (record) Object.assign(record, { state: 'released', owner: '', leaseUntil: 0 });
+    return Promise.resolve(record !== undefined);
+  }
+
+  ping(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  private held(scope: RecordScope, owner: string): MemoryRecord | undefined {
+    const record = this.live(recordKey(scope), this.now());
+    return record?.state === 'pending' && record.owner === owner ? record : undefined;
+  }
+
+  private live(key: string, now: number): MemoryRecord | undefined {
+    const record = this.records.get(key);
+    return record && record.expiresAt > now ? record : undefined;
+  }
+
+  /** Fixed window per member, like the Redis script; `remaining` below 0 means over the limit. */
+  private count(scope: RecordScope, { rateLimit }: ClaimRequest, now: number) {
+    if (rateLimit.limit <= 0) return undefined;
+    const key = rateKey(scope.memberId);
+    let counter = this.counters.get(key);
+    if (!counter || counter.resetAt <= now) {
+      counter = { count: 0, resetAt: now + rateLimit.windowMs };
+      this.counters.set(key, counter);
+    }
+    counter.count += 1;
+    return { limit: rateLimit.limit, remaining: rateLimit.limit - counter.count, resetMs: counter.resetAt - now };
+  }
+
+  private sweep(): void {
+    const now = this.now();
+    for (const [key, record] of this.records) if (record.expiresAt <= now) this.records.delete(key);
+    for (const [key, counter] of this.counters) if (counter.resetAt <= now) this.counters.delete(key);
+  }
+}
+
+function clamp(rate: { limit: number; remaining: number; resetMs: number }) {
+  return { ...rate, remaining: Math.max(0, rate.remaining) };
+}

@@ -1,0 +1,58 @@
+/**
+ * Lua scripts: each is one atomic step and one round trip. Every key a script touches carries the
+ * member's hash tag `{memberId}`, so all of them live in one Cluster slot.
+ *
+ * Record: a hash with fp (fingerprint), cid (KONA correlation id), state (pending | released |
+ * done), owner, lease (ms since epoch, Redis clock), status and body once done.
+ */
+
+/** KEYS: record, rate. ARGV: fp, owner, cid, leaseMs, ttlS, limit, windowMs. */
+export const CLAIM_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local limit = tonumber(ARGV[6])
+local count, reset = 0, 0
+if limit > 0 then
+  count = redis.call('INCR', KEYS[2])
+  reset = redis.call('PTTL', KEYS[2])
+  if reset < 0 then
+    redis.call('PEXPIRE', KEYS[2], ARGV[7])
+    reset = tonumber(ARGV[7])
+  end
+  if count > limit then return {'rate-limited', '', '', '', count, reset} end
+end
+local r = redis.call('HMGET', KEYS[1], 'fp', 'cid', 'state', 'owner', 'lease', 'status', 'body')
+if not r[1] then
+  redis.call('HSET', KEYS[1], 'fp', ARGV[1], 'cid', ARGV[3], 'state', 'pending',
+    'owner', ARGV[2], 'lease', now + tonumber(ARGV[4]))
+  redis.call('EXPIRE', KEYS[1], ARGV[5])
+  return {'claimed', ARGV[3], 'none', '', count, reset}
+end
+if r[1] ~= ARGV[1] then return {'reused', '', '', '', count, reset} end
+if r[3] == 'done' then return {'replay', r[2], r[6], r[7], count, reset} end
+local lease = tonumber(r[5] or '0')
+if r[3] == 'pending' and lease > now then
+  return {'in-use', r[2], tostring(lease - now), '', count, reset}
+end
+local previous = 'released'
+if r[3] == 'pending' then previous = 'expired' end
+redis.call('HSET', KEYS[1], 'owner', ARGV[2], 'state', 'pending', 'lease', now + tonumber(ARGV[4]))
+return {'claimed', r[2], previous, '', count, reset}
+`;
+
+/** KEYS: record. ARGV: owner, status, body, ttlS. */
+export const COMPLETE_SCRIPT = `
+if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return 0 end
+if redis.call('HGET', KEYS[1], 'state') ~= 'pending' then return 0 end
+redis.call('HSET', KEYS[1], 'state', 'done', 'status', ARGV[2], 'body', ARGV[3], 'owner', '', 'lease', '0')
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return 1
+`;
+
+/** KEYS: record. ARGV: owner. Keeps fp and cid so a retry sends the same correlation id. */
+export const RELEASE_SCRIPT = `
+if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return 0 end
+if redis.call('HGET', KEYS[1], 'state') ~= 'pending' then return 0 end
+redis.call('HSET', KEYS[1], 'state', 'released', 'owner', '', 'lease', '0')
+return 1
+`;

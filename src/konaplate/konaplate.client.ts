@@ -1,0 +1,92 @@
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/app-config';
+import { newCorrelationId } from './correlation-id';
+import { KonaCallObserver } from './kona-call.observer';
+import { interpretAnswer, transportError } from './kona-result';
+import { konaTime17 } from './kona-time';
+import { KonaTransport, TransportFailure } from './kona-transport';
+import { serializeBody } from './kona-wire';
+import type { KonaOperation } from './operations/kona-operation';
+import { tranToken } from './tran-token';
+
+export interface KonaCallOptions {
+  /** The transaction number to send; an idempotency key keeps one for all its attempts. */
+  correlationId?: string;
+  /** The instant of this call (defaults to now); every time header derives from it. */
+  at?: Date;
+}
+
+export interface KonaSuccess {
+  correlationId: string;
+  fields: Record<string, unknown>;
+}
+
+/**
+ * The only code that speaks KONA PLATE: headers, signing, lossless JSON, code tables. Resolves
+ * on success; throws a DomainError carrying the correlation id otherwise.
+ */
+@Injectable()
+export class KonaplateClient {
+  private readonly logger = new Logger('KonaplateClient');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly transport: KonaTransport,
+    @Optional() private readonly observer?: KonaCallObserver,
+  ) {}
+
+  /** A correlation id for a call at `at`, in the configured zone. */
+  newCorrelationId(at: Date = new Date()): string {
+    return newCorrelationId(at, this.config.konaplate.timeZone);
+  }
+
+  async call(
+    op: KonaOperation,
+    body: Record<string, unknown>,
+    options: KonaCallOptions = {},
+  ): Promise<KonaSuccess> {
+    const { timeZone, timeoutMs } = this.config.konaplate;
+    const at = options.at ?? new Date();
+    const correlationId = options.correlationId ?? this.newCorrelationId(at);
+    const text = serializeBody(body);
+    const started = performance.now();
+    let outcome = 'error';
+    try {
+      const response = await this.transport.post({
+        path: op.path,
+        body: text,
+        headers: this.headers(correlationId, konaTime17(at, timeZone), text),
+        timeoutMs,
+      });
+      const answer = interpretAnswer(op, response, correlationId);
+      outcome = answer.outcome;
+      if (!answer.ok) throw answer.error;
+      return { correlationId, fields: answer.fields };
+    } catch (error) {
+      if (!(error instanceof TransportFailure)) throw error;
+      outcome = error.kind;
+      throw transportError(error, correlationId);
+    } finally {
+      const durationMs = performance.now() - started;
+      this.observer?.record({ operation: op.name, outcome, durationMs });
+      this.logger.debug({ operation: op.name, correlationId, outcome, durationMs }, 'KONA call');
+    }
+  }
+
+  private headers(correlationId: string, time17: string, body: string): Record<string, string> {
+    const { aspId, accessKey, secretKey, cryptoKeyId, timeZone } = this.config.konaplate;
+    const headers: Record<string, string> = {
+      Accept: 'application/json',
+      'Content-Type': 'application/json',
+      'X-KM-User-AspId': aspId,
+      'X-KM-Correlation-Id': correlationId,
+      'X-KM-Access-Key': accessKey,
+      'X-KM-Tran-Token': tranToken(secretKey, time17, body),
+      'X-KM-Tran-Time': time17.slice(0, 14),
+      'X-KM-Time-Zone': timeZone,
+    };
+    if (cryptoKeyId) headers['X-KM-Crypto-Key-Id'] = cryptoKeyId;
+    return headers;
+  }
+}

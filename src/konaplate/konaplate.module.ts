@@ -1,0 +1,33 @@
+import { HttpModule } from '@nestjs/axios';
+import { Module } from '@nestjs/common';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/app-config';
+import { AxiosKonaTransport } from './axios-kona.transport';
+import { KonaTransport } from './kona-transport';
+import { KonaplateClient } from './konaplate.client';
+
+/**
+ * Idle keep-alive sockets are dropped after 4 s: shorter than the 5 s idle timeout common to
+ * upstream servers and load balancers, so the agent does not pick a socket the far end is
+ * about to close (which would fail a request that KONA never saw).
+ */
+const agentOptions = { keepAlive: true, keepAliveMsecs: 1000, maxSockets: 256, timeout: 4000 };
+
+@Module({
+  imports: [
+    HttpModule.registerAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({
+        baseURL: config.konaplate.baseUrl,
+        httpAgent: new HttpAgent(agentOptions),
+        httpsAgent: new HttpsAgent(agentOptions),
+        maxContentLength: 1024 * 1024,
+      }),
+    }),
+  ],
+  providers: [KonaplateClient, { provide: KonaTransport, useClass: AxiosKonaTransport }],
+  exports: [KonaplateClient],
+})
+export class KonaplateModule {}

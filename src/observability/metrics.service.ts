@@ -1,0 +1,94 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { KonaCallRecord } from '../konaplate/kona-call.observer';
+import { KonaCallObserver } from '../konaplate/kona-call.observer';
+
+/** How an idempotent request was served (counted by the idempotency service). */
+export type IdempotencyOutcome =
+  | 'claimed'
+  | 'retried'
+  | 'taken_over'
+  | 'replayed'
+  | 'in_use'
+  | 'reused'
+  | 'rate_limited'
+  | 'store_error'
+  | 'complete_failed';
+
+/**
+ * Every metric the gateway exports, in its own registry (several apps can share a test process).
+ */
+@Injectable()
+export class MetricsService extends KonaCallObserver {
+  readonly registry = new Registry();
+
+  private readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Duration of HTTP requests served, by route pattern, method and status',
+    labelNames: ['route', 'method', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  private readonly upstreamDuration = new Histogram({
+    name: 'konaplate_call_duration_seconds',
+    help: 'Duration of KONA PLATE calls, by operation and outcome (success, KONA code or failure)',
+    labelNames: ['operation', 'outcome'],
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  private readonly upstreamCalls = new Counter({
+    name: 'konaplate_calls_total',
+    help: 'KONA PLATE calls, by operation and outcome',
+    labelNames: ['operation', 'outcome'],
+    registers: [this.registry],
+  });
+
+  private readonly idempotency = new Counter({
+    name: 'idempotency_outcomes_total',
+    help: 'Idempotent requests by outcome',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+
+  private readonly redisErrors = new Counter({
+    name: 'redis_errors_total',
+    help: 'Redis connection and command errors',
+    registers: [this.registry],
+  });
+
+  private readonly circuit = new Gauge({
+    name: 'konaplate_circuit_state',
+    help: 'Circuit breaker state per KONA operation: 0 closed, 1 open, 2 half-open',
+    labelNames: ['operation'],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    super();
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  record(call: KonaCallRecord): void {
+    const labels = { operation: call.operation, outcome: call.outcome };
+    this.upstreamDuration.observe(labels, call.durationMs / 1000);
+    this.upstreamCalls.inc(labels);
+  }
+
+  httpRequest(route: string, method: string, status: number, seconds: number): void {
+    this.httpDuration.observe({ route, method, status: String(status) }, seconds);
+  }
+
+  idempotencyOutcome(outcome: IdempotencyOutcome): void {
+    this.idempotency.inc({ outcome });
+  }
+
+  redisError(): void {
+    this.redisErrors.inc();
+  }
+
+  circuitState(operation: string, state: 'closed' | 'open' | 'half-open'): void {
+    this.circuit.set({ operation }, state === 'closed' ? 0 : state === 'open' ? 1 : 2);
+  }
+}

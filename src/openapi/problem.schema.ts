@@ -1,0 +1,37 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ErrorCode } from '../common/errors/error-code';
+
+export class FieldErrorSchema {
+  @ApiProperty({ example: 'daily' })
+  field!: string;
+
+  @ApiProperty({ example: 'daily must be an integer number' })
+  message!: string;
+}
+
+/** RFC 9457 problem details as the gateway sends them (application/problem+json). */
+export class ProblemSchema {
+  @ApiProperty({ format: 'uri', example: 'https://kona-bff.dev/problems/validation-failed' })
+  type!: string;
+
+  @ApiProperty({ example: 'The request is not valid' })
+  title!: string;
+
+  @ApiProperty({ type: 'integer', example: 400 })
+  status!: number;
+
+  @ApiProperty({ example: 'The request has invalid fields; see errors.' })
+  detail!: string;
+
+  @ApiProperty({ enum: ErrorCode, enumName: 'ErrorCode' })
+  code!: ErrorCode;
+
+  @ApiPropertyOptional({ description: 'KONA correlation id of the upstream call, when one was made.', example: '261122143005-0a1b2c3' })
+  correlationId?: string;
+
+  @ApiPropertyOptional({ description: "KONA's result code, when KONA answered with one.", example: '001_006' })
+  upstreamCode?: string;
+
+  @ApiPropertyOptional({ type: [FieldErrorSchema] })
+  errors?: FieldErrorSchema[];
+}

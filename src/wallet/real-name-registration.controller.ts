@@ -1,0 +1,42 @@
+import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AuthGuard } from '../auth/auth.guard';
+import { CurrentMember } from '../auth/current-member.decorator';
+import { IdempotencyKey } from '../common/http/idempotency-key.decorator';
+import { requestPath } from '../common/http/request-path';
+import { sendOutcome } from '../common/http/send-outcome';
+import { JsonObjectPipe } from '../common/validation/json-object.pipe';
+import { strictValidationPipe } from '../common/validation/validation.pipe';
+import type { MemberId } from '../members/member-id';
+import { ApiIdempotentRoute } from '../openapi/api-idempotent.decorator';
+import { RealNameRegistrationRequest, RealNameRegistrationResponse } from './dto/real-name-registration.dto';
+import { RealNameRegistrationService } from './real-name-registration.service';
+
+@ApiTags('wallet')
+@Controller('v1/me')
+@UseGuards(AuthGuard)
+export class RealNameRegistrationController {
+  constructor(private readonly service: RealNameRegistrationService) {}
+
+  @Post('real-name-registration')
+  @HttpCode(200)
+  @ApiOperation({
+    operationId: 'registerRealName',
+    summary: "Register the member's card under their real name, raising its balance limit",
+  })
+  @ApiIdempotentRoute(RealNameRegistrationResponse, {
+    422: 'IDENTITY_VERIFICATION_REQUIRED (KONA 011_001) or IDEMPOTENCY_KEY_REUSED.',
+  })
+  async register(
+    @CurrentMember() memberId: MemberId,
+    @IdempotencyKey() key: string,
+    @Body(JsonObjectPipe, strictValidationPipe()) body: RealNameRegistrationRequest,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const outcome = await this.service.register(memberId, key, requestPath(request), body);
+    await sendOutcome(reply, outcome);
+  }
+}
+
