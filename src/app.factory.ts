@@ -17,13 +17,25 @@ export const BODY_LIMIT_BYTES = 16 * 1024;
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
-    maxParamLength: 64,
+    routerOptions: { maxParamLength: 64 },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,
+    // Nest's own JSON parser would accept text/plain too: ours (below) is the only one.
+    bodyParser: false,
   });
+  try {
+    await configure(app, config);
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  return app;
+}
+
+async function configure(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   app.useLogger(app.get(Logger));
   app.flushLogs();
 
@@ -55,5 +67,4 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
 
   serveOpenApi(app, buildOpenApiDocument(app));
   await app.init();
-  return app;
 }

@@ -47,6 +47,8 @@ function drainOnSignals(app: NestFastifyApplication, config: AppConfig): void {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`kona-bff failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `kona-bff failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 });

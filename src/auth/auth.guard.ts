@@ -23,7 +23,10 @@ export class AuthGuard implements CanActivate {
       return true;
     } catch (error) {
       // The reason is logged for operators, never the token itself.
-      this.logger.warn({ reason: error instanceof Error ? error.message : 'unknown' }, 'token rejected');
+      this.logger.warn(
+        { reason: error instanceof Error ? error.message : 'unknown' },
+        'token rejected',
+      );
       throw unauthenticated('The bearer token is invalid or expired.', true);
     }
   }

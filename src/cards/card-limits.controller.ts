@@ -10,7 +10,12 @@ import { JsonObjectPipe } from '../common/validation/json-object.pipe';
 import { strictValidationPipe } from '../common/validation/validation.pipe';
 import type { MemberId } from '../members/member-id';
 import { ApiIdempotentRoute } from '../openapi/api-idempotent.decorator';
-import { CardLimitsRequest, CardLimitsResponse, CardPath, PAR_PATTERN } from './dto/card-limits.dto';
+import {
+  CardLimitsRequest,
+  CardLimitsResponse,
+  CardPath,
+  PAR_PATTERN,
+} from './dto/card-limits.dto';
 import { CardLimitsService } from './card-limits.service';
 
 @ApiTags('cards')

@@ -2,7 +2,15 @@ import type { AppConfig, KonaTimeZone, LogLevel, RedisSettings } from './app-con
 import { ConfigError } from './config.error';
 import { EnvReader } from './env-reader';
 
-const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LOG_LEVELS: readonly LogLevel[] = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+];
 const TIME_ZONES: readonly KonaTimeZone[] = ['KST', 'UTC'];
 
 /**
@@ -74,12 +82,15 @@ function readRedis(read: EnvReader, production: boolean): RedisSettings {
   if (chosen > 1) {
     read.problems.push('set only one of REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES');
   }
-  if (sentinels && !sentinelName) read.problems.push('REDIS_SENTINEL_NAME is required with REDIS_SENTINELS');
+  if (sentinels && !sentinelName)
+    read.problems.push('REDIS_SENTINEL_NAME is required with REDIS_SENTINELS');
   if (url) return { kind: 'single', url, password };
   if (sentinels) return { kind: 'sentinel', sentinels, name: sentinelName ?? '', password };
   if (nodes) return { kind: 'cluster', nodes, password };
   if (production) {
-    read.problems.push('a Redis setting (REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES) is required in production');
+    read.problems.push(
+      'a Redis setting (REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES) is required in production',
+    );
   }
   return { kind: 'memory' };
 }

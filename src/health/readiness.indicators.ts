@@ -20,14 +20,22 @@ export class ReadinessIndicators {
     const started = performance.now();
     try {
       await this.store.ping();
-      return indicator.up({ store: this.config.redis.kind, latencyMs: Math.round(performance.now() - started) });
+      return indicator.up({
+        store: this.config.redis.kind,
+        latencyMs: Math.round(performance.now() - started),
+      });
     } catch (error) {
-      return indicator.down({ store: this.config.redis.kind, message: error instanceof Error ? error.message : 'down' });
+      return indicator.down({
+        store: this.config.redis.kind,
+        message: error instanceof Error ? error.message : 'down',
+      });
     }
   }
 
   lifecycle() {
     const indicator = this.indicators.check('lifecycle');
-    return this.shutdown.shuttingDown ? indicator.down({ state: 'shutting-down' }) : indicator.up({ state: 'serving' });
+    return this.shutdown.shuttingDown
+      ? indicator.down({ state: 'shutting-down' })
+      : indicator.up({ state: 'serving' });
   }
 }

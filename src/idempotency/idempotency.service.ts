@@ -137,8 +137,17 @@ export class IdempotencyService {
   /** KONA's answer goes back to the app even if it cannot be remembered (logged and counted). */
   private async complete(scope: RecordScope, owner: string, response: StoredResponse) {
     try {
-      const stored = await this.store.complete(scope, owner, response, this.config.idempotency.ttlSeconds);
-      if (!stored) this.logger.warn({ correlationId: response.correlationId }, 'lost the key before completing');
+      const stored = await this.store.complete(
+        scope,
+        owner,
+        response,
+        this.config.idempotency.ttlSeconds,
+      );
+      if (!stored)
+        this.logger.warn(
+          { correlationId: response.correlationId },
+          'lost the key before completing',
+        );
     } catch (error) {
       this.metrics.idempotencyOutcome('complete_failed');
       this.logger.error(

@@ -35,7 +35,8 @@ export class MemoryIdempotencyStore extends IdempotencyStore {
   claim(scope: RecordScope, request: ClaimRequest): Promise<ClaimResult> {
     const now = this.now();
     const rate = this.count(scope, request, now);
-    if (rate && rate.remaining < 0) return Promise.resolve({ kind: 'rate-limited', rate: clamp(rate) });
+    if (rate && rate.remaining < 0)
+      return Promise.resolve({ kind: 'rate-limited', rate: clamp(rate) });
     const key = recordKey(scope);
     const record = this.live(key, now);
     const lease = now + request.leaseMs;
@@ -52,7 +53,8 @@ export class MemoryIdempotencyStore extends IdempotencyStore {
         return { kind: 'claimed', correlationId: request.correlationId, previous: 'none' };
       }
       if (record.fingerprint !== request.fingerprint) return { kind: 'reused' };
-      if (record.state === 'done' && record.response) return { kind: 'replay', response: record.response };
+      if (record.state === 'done' && record.response)
+        return { kind: 'replay', response: record.response };
       if (record.state === 'pending' && record.leaseUntil > now) {
         return { kind: 'in-use', retryAfterMs: record.leaseUntil - now };
       }
@@ -102,13 +104,18 @@ export class MemoryIdempotencyStore extends IdempotencyStore {
       this.counters.set(key, counter);
     }
     counter.count += 1;
-    return { limit: rateLimit.limit, remaining: rateLimit.limit - counter.count, resetMs: counter.resetAt - now };
+    return {
+      limit: rateLimit.limit,
+      remaining: rateLimit.limit - counter.count,
+      resetMs: counter.resetAt - now,
+    };
   }
 
   private sweep(): void {
     const now = this.now();
     for (const [key, record] of this.records) if (record.expiresAt <= now) this.records.delete(key);
-    for (const [key, counter] of this.counters) if (counter.resetAt <= now) this.counters.delete(key);
+    for (const [key, counter] of this.counters)
+      if (counter.resetAt <= now) this.counters.delete(key);
   }
 }
 

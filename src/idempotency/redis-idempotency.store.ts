@@ -43,7 +43,11 @@ export class RedisIdempotencyStore extends IdempotencyStore {
     const [kind, cid, a, b, count, reset] = reply;
     const rate =
       rateLimit.limit > 0
-        ? { limit: rateLimit.limit, remaining: Math.max(0, rateLimit.limit - count), resetMs: reset }
+        ? {
+            limit: rateLimit.limit,
+            remaining: Math.max(0, rateLimit.limit - count),
+            resetMs: reset,
+          }
         : undefined;
     switch (kind) {
       case 'claimed':
@@ -67,13 +71,7 @@ export class RedisIdempotencyStore extends IdempotencyStore {
     ttlSeconds: number,
   ): Promise<boolean> {
     const done = await guard(
-      this.redis.kbffComplete(
-        recordKey(scope),
-        owner,
-        response.status,
-        response.body,
-        ttlSeconds,
-      ),
+      this.redis.kbffComplete(recordKey(scope), owner, response.status, response.body, ttlSeconds),
     );
     return done === 1;
   }

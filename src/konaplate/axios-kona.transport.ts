@@ -43,7 +43,8 @@ function toTransportFailure(error: unknown): TransportFailure {
   if (!isAxiosError(error)) {
     return new TransportFailure('other', false, error instanceof Error ? error.message : 'unknown');
   }
-  const code = error.code ?? (error.cause as NodeJS.ErrnoException | undefined)?.code ?? '';
+  const cause = error.cause as { code?: string } | undefined;
+  const code: string = error.code ?? cause?.code ?? '';
   const kind: TransportFailureKind = REFUSED.has(code)
     ? 'refused'
     : TIMEOUT.has(code)

@@ -34,7 +34,12 @@ export function interpretAnswer(
     return { ok: true, fields: envelope.fields, outcome: 'success' };
   }
   if (code === undefined) {
-    return unknownOutcome(correlationId, `KONA PLATE answered HTTP ${status} without a code.`, envelope, status);
+    return unknownOutcome(
+      correlationId,
+      `KONA PLATE answered HTTP ${status} without a code.`,
+      envelope,
+      status,
+    );
   }
   const mapped = op.codes[code];
   const error = mapped

@@ -10,7 +10,6 @@ const DIGITS = /^[1-9][0-9]{0,18}$/;
 export function parseMemberId(value: unknown): MemberId | undefined {
   // A JWT claim that is a JSON number has already been through JSON.parse: only a safe
   // integer is known to hold the digits the issuer wrote.
-  const digits =
-    typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
+  const digits = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
   return typeof digits === 'string' && DIGITS.test(digits) ? (digits as MemberId) : undefined;
 }

@@ -46,7 +46,8 @@ export function loggerOptions(config: AppConfig): Params {
         memberId: req.memberId,
         correlationId: res.getHeader('x-correlation-id'),
       }),
-      customSuccessMessage: (req, res) => `${req.method} ${maskUrl(req.url ?? '')} ${res.statusCode}`,
+      customSuccessMessage: (req, res) =>
+        `${req.method} ${maskUrl(req.url ?? '')} ${res.statusCode}`,
       customErrorMessage: (req, res) => `${req.method} ${maskUrl(req.url ?? '')} ${res.statusCode}`,
     },
   };

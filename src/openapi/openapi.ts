@@ -20,5 +20,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
 
 /** Serves Swagger UI at /docs and the document at /docs-json. */
 export function serveOpenApi(app: INestApplication, document: OpenAPIObject): void {
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs-json',
+    yamlDocumentUrl: 'docs-yaml',
+  });
 }

@@ -26,10 +26,16 @@ export class ProblemSchema {
   @ApiProperty({ enum: ErrorCode, enumName: 'ErrorCode' })
   code!: ErrorCode;
 
-  @ApiPropertyOptional({ description: 'KONA correlation id of the upstream call, when one was made.', example: '261122143005-0a1b2c3' })
+  @ApiPropertyOptional({
+    description: 'KONA correlation id of the upstream call, when one was made.',
+    example: '261122143005-0a1b2c3',
+  })
   correlationId?: string;
 
-  @ApiPropertyOptional({ description: "KONA's result code, when KONA answered with one.", example: '001_006' })
+  @ApiPropertyOptional({
+    description: "KONA's result code, when KONA answered with one.",
+    example: '001_006',
+  })
   upstreamCode?: string;
 
   @ApiPropertyOptional({ type: [FieldErrorSchema] })

@@ -10,7 +10,10 @@ import { JsonObjectPipe } from '../common/validation/json-object.pipe';
 import { strictValidationPipe } from '../common/validation/validation.pipe';
 import type { MemberId } from '../members/member-id';
 import { ApiIdempotentRoute } from '../openapi/api-idempotent.decorator';
-import { RealNameRegistrationRequest, RealNameRegistrationResponse } from './dto/real-name-registration.dto';
+import {
+  RealNameRegistrationRequest,
+  RealNameRegistrationResponse,
+} from './dto/real-name-registration.dto';
 import { RealNameRegistrationService } from './real-name-registration.service';
 
 @ApiTags('wallet')
@@ -39,4 +42,3 @@ export class RealNameRegistrationController {
     await sendOutcome(reply, outcome);
   }
 }
-

@@ -4,7 +4,10 @@ import type { IdempotentOutcome } from '../idempotency/idempotent-outcome';
 import { KonaplateClient } from '../konaplate/konaplate.client';
 import { NAMED_CARD, namedCardBody } from '../konaplate/operations/named-card.operation';
 import type { MemberId } from '../members/member-id';
-import type { RealNameRegistrationRequest, RealNameRegistrationResponse } from './dto/real-name-registration.dto';
+import type {
+  RealNameRegistrationRequest,
+  RealNameRegistrationResponse,
+} from './dto/real-name-registration.dto';
 
 /** Registers the member's card as named (real-name), raising its balance limit. */
 @Injectable()

@@ -137,8 +137,8 @@ describe('docker-compose.yml', () => {
   describe('gateway', () => {
     it('starts only once Redis and the sandbox are healthy', () => {
       expect(gateway.depends_on).toEqual({
-        redis: expect.objectContaining({ condition: 'service_healthy' }),
-        sandbox: expect.objectContaining({ condition: 'service_healthy' }),
+        redis: expect.objectContaining({ condition: 'service_healthy' }) as unknown,
+        sandbox: expect.objectContaining({ condition: 'service_healthy' }) as unknown,
       });
     });
 

@@ -5,7 +5,13 @@ import { IsInt, Matches, Max, Min } from 'class-validator';
 const MAX_LIMIT = 9_999_999_999;
 
 const limit = (description: string) =>
-  ApiProperty({ description: `${description} in KRW; 0 = unlimited.`, minimum: 0, maximum: MAX_LIMIT, type: 'integer', example: 500000 });
+  ApiProperty({
+    description: `${description} in KRW; 0 = unlimited.`,
+    minimum: 0,
+    maximum: MAX_LIMIT,
+    type: 'integer',
+    example: 500000,
+  });
 
 export class CardLimitsRequest {
   @limit('Per-transaction limit')

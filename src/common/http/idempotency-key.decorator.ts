@@ -5,5 +5,7 @@ import { parseIdempotencyKey } from '../../idempotency/idempotency-key';
 
 /** The request's Idempotency-Key, validated (400 when missing or malformed). */
 export const IdempotencyKey = createParamDecorator((_: unknown, context: ExecutionContext) =>
-  parseIdempotencyKey(context.switchToHttp().getRequest<FastifyRequest>().headers['idempotency-key']),
+  parseIdempotencyKey(
+    context.switchToHttp().getRequest<FastifyRequest>().headers['idempotency-key'],
+  ),
 );

@@ -19,13 +19,16 @@ export function installJsonBodyParser(fastify: FastifyInstance): void {
     (request: FastifyRequest, body: string | Buffer, done) => {
       const text = typeof body === 'string' ? body : body.toString('utf8');
       if (nestingDepth(text) > MAX_JSON_DEPTH) {
-        done(new DomainError(ErrorCode.ValidationFailed, {
-          detail: `The body nests deeper than ${MAX_JSON_DEPTH} levels.`,
-          errors: [{ field: '(body)', message: `nesting deeper than ${MAX_JSON_DEPTH} levels` }],
-        }), undefined);
+        done(
+          new DomainError(ErrorCode.ValidationFailed, {
+            detail: `The body nests deeper than ${MAX_JSON_DEPTH} levels.`,
+            errors: [{ field: '(body)', message: `nesting deeper than ${MAX_JSON_DEPTH} levels` }],
+          }),
+          undefined,
+        );
         return;
       }
-      parse(request, text, done);
+      void parse(request, text, done);
     },
   );
 }

@@ -1,0 +1,161 @@
+{{/*
+Expand the name of the chart.
+*/}}
+{{- define "kona-bff.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Create a default fully qualified app name, truncated to 63 characters (DNS label limit).
+If the release name contains the chart name it is used as the full name.
+*/}}
+{{- define "kona-bff.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Chart name and version as used by the chart label.
+*/}}
+{{- define "kona-bff.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Common labels.
+*/}}
+{{- define "kona-bff.labels" -}}
+helm.sh/chart: {{ include "kona-bff.chart" . }}
+{{ include "kona-bff.selectorLabels" . }}
+{{- if .Chart.AppVersion }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+{{- end }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{/*
+Selector labels: stable for the life of the release (Deployment selectors are immutable).
+*/}}
+{{- define "kona-bff.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "kona-bff.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/*
+Name of the service account to use.
+*/}}
+{{- define "kona-bff.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "kona-bff.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/*
+Container image reference: a digest wins over the tag; the tag defaults to appVersion.
+*/}}
+{{- define "kona-bff.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}
+{{- end }}
+{{- end }}
+
+{{/*
+Name of the Secret the secret env vars come from: the user's existingSecret or the chart's own.
+*/}}
+{{- define "kona-bff.secretName" -}}
+{{- .Values.secrets.existingSecret | default (include "kona-bff.fullname" .) }}
+{{- end }}
+
+{{/*
+Whether the chart creates its own Secret.
+*/}}
+{{- define "kona-bff.createSecret" -}}
+{{- if not .Values.secrets.existingSecret }}true{{ end }}
+{{- end }}
+
+{{/*
+Seconds, rounded up, from a millisecond value: ceil(ms / 1000) in integer arithmetic.
+*/}}
+{{- define "kona-bff.ceilSeconds" -}}
+{{- div (add (int64 .) 999) 1000 }}
+{{- end }}
+
+{{/*
+terminationGracePeriodSeconds. The pod must outlive, in order: the preStop sleep, the gateway's
+SHUTDOWN_DELAY_MS (readiness failing while endpoints drain), and the longest in-flight KONA call
+(KONAPLATE_TIMEOUT_MS); plus a margin for process exit.
+*/}}
+{{- define "kona-bff.terminationGracePeriodSeconds" -}}
+{{- if not (kindIs "invalid" .Values.terminationGracePeriodSeconds) }}
+{{- int64 .Values.terminationGracePeriodSeconds }}
+{{- else }}
+{{- $preStop := int64 .Values.lifecycle.preStopSleepSeconds }}
+{{- $delay := include "kona-bff.ceilSeconds" .Values.shutdown.delayMs | int64 }}
+{{- $timeout := include "kona-bff.ceilSeconds" .Values.konaplate.timeoutMs | int64 }}
+{{- add $preStop $delay $timeout (int64 .Values.shutdown.marginSeconds) }}
+{{- end }}
+{{- end }}
+
+{{/*
+Checks across values that the schema cannot express. Missing values go through one `required`
+(lenient under `helm lint`, so the chart's defaults lint clean) listing every gap at once, like the
+gateway's own start-up check; contradictions `fail`.
+*/}}
+{{- define "kona-bff.validateValues" -}}
+{{- $v := .Values }}
+{{- $missing := list }}
+{{- if not $v.konaplate.baseUrl }}
+{{- $missing = append $missing "konaplate.baseUrl (KONAPLATE_BASE_URL)" }}
+{{- end }}
+{{- if not $v.konaplate.aspId }}
+{{- $missing = append $missing "konaplate.aspId (KONAPLATE_ASP_ID)" }}
+{{- end }}
+{{- if not (or $v.redis.url $v.redis.sentinels $v.redis.clusterNodes) }}
+{{- $missing = append $missing "redis.url, redis.sentinels or redis.clusterNodes (the gateway needs Redis in production)" }}
+{{- end }}
+{{- if and $v.redis.sentinels (not $v.redis.sentinelName) }}
+{{- $missing = append $missing "redis.sentinelName (REDIS_SENTINEL_NAME, with redis.sentinels)" }}
+{{- end }}
+{{- if not $v.secrets.existingSecret }}
+{{- if not $v.secrets.konaplateAccessKey }}
+{{- $missing = append $missing "secrets.konaplateAccessKey (or secrets.existingSecret)" }}
+{{- end }}
+{{- if not $v.secrets.konaplateSecretKey }}
+{{- $missing = append $missing "secrets.konaplateSecretKey (or secrets.existingSecret)" }}
+{{- end }}
+{{- if not (or $v.auth.jwksUrl $v.secrets.authJwtSecret) }}
+{{- $missing = append $missing "auth.jwksUrl or secrets.authJwtSecret (or secrets.existingSecret)" }}
+{{- end }}
+{{- end }}
+{{- if $missing }}
+{{- required (printf "kona-bff: set these values (see the comments in values.yaml):\n  - %s" (join "\n  - " $missing)) "" }}
+{{- end }}
+{{- $redisModes := 0 }}
+{{- range (list $v.redis.url $v.redis.sentinels $v.redis.clusterNodes) }}
+{{- if . }}{{ $redisModes = add1 $redisModes }}{{ end }}
+{{- end }}
+{{- if gt (int $redisModes) 1 }}
+{{- fail "kona-bff: set only one of redis.url, redis.sentinels or redis.clusterNodes" }}
+{{- end }}
+{{- if and $v.auth.jwksUrl $v.secrets.authJwtSecret (not $v.secrets.existingSecret) }}
+{{- fail "kona-bff: set only one of auth.jwksUrl (RS256/ES256) or secrets.authJwtSecret (HS256)" }}
+{{- end }}
+{{- if and (not (kindIs "invalid" $v.idempotency.leaseMs)) (le (int64 $v.idempotency.leaseMs) (int64 $v.konaplate.timeoutMs)) }}
+{{- fail "kona-bff: idempotency.leaseMs must be greater than konaplate.timeoutMs" }}
+{{- end }}
+{{- if and $v.autoscaling.enabled (lt (int64 $v.autoscaling.maxReplicas) (int64 $v.autoscaling.minReplicas)) }}
+{{- fail "kona-bff: autoscaling.maxReplicas must be at least autoscaling.minReplicas" }}
+{{- end }}
+{{- end }}

@@ -1,0 +1,43 @@
+import { SANDBOX_DEMO } from './demo-credentials';
+import type { SandboxOptions } from './sandbox.server';
+
+/**
+ * Maps the environment to sandbox options. Defaults suit a container: listen on 0.0.0.0:8080 with the
+ * demo credentials. A malformed number throws rather than silently falling back to a default.
+ */
+export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): SandboxOptions {
+  return {
+    port: integer(env, 'SANDBOX_PORT', 8080, 0, 65535),
+    host: text(env, 'SANDBOX_HOST') ?? '0.0.0.0',
+    aspId: text(env, 'SANDBOX_ASP_ID') ?? SANDBOX_DEMO.aspId,
+    accessKey: text(env, 'SANDBOX_ACCESS_KEY') ?? SANDBOX_DEMO.accessKey,
+    secretKey: text(env, 'SANDBOX_SECRET_KEY') ?? SANDBOX_DEMO.secretKey,
+    latencyMs: integer(env, 'SANDBOX_LATENCY_MS', 0, 0, 600_000),
+    maxSkewSeconds: integer(env, 'SANDBOX_MAX_SKEW_SECONDS', 300, 0, 31_536_000),
+    quiet: false,
+  };
+}
+
+/** An unset or empty variable counts as absent (compose files often write `VAR=`). */
+function text(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function integer(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const value = text(env, name);
+  if (value === undefined) return fallback;
+  const parsed = /^[0-9]+$/.test(value) ? Number(value) : NaN;
+  if (!(parsed >= min && parsed <= max)) {
+    throw new Error(
+      `${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return parsed;
+}

@@ -1,0 +1,24 @@
+import type { CallLog } from './call-log';
+import type { FaultTable } from './faults';
+import type { VerifyConfig } from './verify-request';
+
+/** Resolved settings of a running sandbox. */
+export interface SandboxConfig extends VerifyConfig {
+  /** Delay added to every KONA answer. */
+  latencyMs: number;
+  /** When true, nothing is printed. */
+  quiet: boolean;
+  /** Clock used for the skew check (ms since epoch). */
+  now: () => number;
+}
+
+/** What the request handlers share: settings, state, and timers that close() can cancel. */
+export interface SandboxContext {
+  config: SandboxConfig;
+  calls: CallLog;
+  faults: FaultTable;
+  /** Runs `fn` after `ms` (at once when 0); cancelled if the sandbox closes first. */
+  later(ms: number, fn: () => void): void;
+  /** Prints one diagnostic line to stderr unless quiet. */
+  warn(message: string): void;
+}

@@ -1,0 +1,174 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { ADMIN_PREFIX, handleAdmin, notFound } from './admin-handler';
+import { CallLog } from './call-log';
+import { SANDBOX_DEMO } from './demo-credentials';
+import { FaultTable, type FaultSpec } from './faults';
+import { readBody, sendJson } from './http-io';
+import { konaEndpointFor } from './kona-endpoints';
+import { handleKona } from './kona-handler';
+import type { SandboxConfig, SandboxContext } from './sandbox-context';
+
+/** Options of {@link startSandbox}; every one has a default. */
+export interface SandboxOptions {
+  /** TCP port; 0 picks a free one. Default 8080. */
+  port?: number;
+  /** Interface to listen on. Default 127.0.0.1 (main.ts uses 0.0.0.0 for containers). */
+  host?: string;
+  /** Expected `X-KM-User-AspId` (15 chars). Default {@link SANDBOX_DEMO}. */
+  aspId?: string;
+  /** Expected `X-KM-Access-Key` (40 chars). Default {@link SANDBOX_DEMO}. */
+  accessKey?: string;
+  /** HMAC key of `X-KM-Tran-Token`. Default {@link SANDBOX_DEMO}. */
+  secretKey?: string;
+  /** Delay added to every KONA answer, in ms. Default 0. */
+  latencyMs?: number;
+  /** Allowed distance between Tran-Time and the sandbox clock, in seconds. Default 300. */
+  maxSkewSeconds?: number;
+  /** Print nothing (tests). Default false. */
+  quiet?: boolean;
+  /** Clock for the skew check, ms since epoch. Default Date.now. */
+  now?: () => number;
+}
+
+/** A listening sandbox. */
+export interface RunningSandbox {
+  /** Base URL, e.g. `http://127.0.0.1:8080`; the gateway appends `/api/v1/...`. */
+  url: string;
+  port: number;
+  /** Every KONA call received, in process. */
+  calls: CallLog;
+  /** Activates a fault (replacing the fault of the same scope); throws on an invalid spec. */
+  setFault(spec: FaultSpec): void;
+  /** Removes every fault. */
+  clearFaults(): void;
+  /** Stops listening and destroys every open socket, hung requests included. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a strict stand-in for KONA PLATE on node:http: it checks every header, the token and the
+ * body of the two endpoints the gateway wraps, answers the documented test members, and can inject
+ * faults. Resolves once it listens.
+ */
+export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
+  const config = resolveConfig(options);
+  const timers = new Set<NodeJS.Timeout>();
+  const sockets = new Set<Socket>();
+  let closing: Promise<void> | undefined;
+
+  const ctx: SandboxContext = {
+    config,
+    calls: new CallLog(),
+    faults: new FaultTable(),
+    later(ms, fn) {
+      if (closing !== undefined) return;
+      if (ms <= 0) {
+        fn();
+        return;
+      }
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        fn();
+      }, ms);
+      timers.add(timer);
+    },
+    warn(message) {
+      if (!config.quiet) process.stderr.write(`[kona-sandbox] ${message}\n`);
+    },
+  };
+
+  const server = createServer((req, res) => {
+    route(ctx, req, res).catch((error: unknown) => {
+      // A client that left mid-request is not worth a line; anything else is a sandbox bug.
+      if (req.destroyed && !req.complete) return;
+      ctx.warn(`INTERNAL ERROR ${req.method ?? '?'} ${req.url ?? '?'}: ${String(error)}`);
+      sendJson(res, 500, { code: '999_500', description: 'sandbox: internal error' });
+    });
+  });
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+
+  return {
+    url: `http://${reachableHost(address)}:${address.port}`,
+    port: address.port,
+    calls: ctx.calls,
+    setFault(spec) {
+      ctx.faults.set(spec);
+    },
+    clearFaults() {
+      ctx.faults.clear();
+    },
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        for (const timer of timers) clearTimeout(timer);
+        timers.clear();
+        server.close(() => {
+          resolve();
+        });
+        // server.close() waits for open connections; hung and keep-alive ones must go now.
+        server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
+      });
+      return closing;
+    },
+  };
+}
+
+async function route(
+  ctx: SandboxContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
+  if (url.pathname === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
+    sendJson(res, 200, { status: 'ok' });
+    return;
+  }
+  const raw = await readBody(req);
+  const endpoint = konaEndpointFor(url.pathname);
+  if (url.pathname.startsWith(ADMIN_PREFIX)) handleAdmin(ctx, req, res, url, raw);
+  else if (endpoint !== undefined) handleKona(ctx, req, res, endpoint, url.pathname, raw);
+  else notFound(ctx, res, req.method, url.pathname);
+}
+
+function resolveConfig(options: SandboxOptions): SandboxConfig {
+  const config: SandboxConfig = {
+    aspId: options.aspId ?? SANDBOX_DEMO.aspId,
+    accessKey: options.accessKey ?? SANDBOX_DEMO.accessKey,
+    secretKey: options.secretKey ?? SANDBOX_DEMO.secretKey,
+    latencyMs: options.latencyMs ?? 0,
+    maxSkewSeconds: options.maxSkewSeconds ?? 300,
+    quiet: options.quiet ?? false,
+    now: options.now ?? Date.now,
+  };
+  // KONA fixes these lengths; a sandbox configured otherwise would accept what KONA refuses.
+  if (config.aspId.length !== 15) throw new Error('sandbox: the ASP id must be 15 characters');
+  if (config.accessKey.length !== 40)
+    throw new Error('sandbox: the access key must be 40 characters');
+  if (config.secretKey.length === 0) throw new Error('sandbox: the secret key must not be empty');
+  if (!Number.isInteger(config.latencyMs) || config.latencyMs < 0) {
+    throw new Error('sandbox: latencyMs must be a non-negative integer');
+  }
+  if (!Number.isInteger(config.maxSkewSeconds) || config.maxSkewSeconds < 0) {
+    throw new Error('sandbox: maxSkewSeconds must be a non-negative integer');
+  }
+  return config;
+}
+
+/** A host a client can dial: the wildcard addresses are reached through loopback. */
+function reachableHost(address: AddressInfo): string {
+  if (address.address === '0.0.0.0' || address.address === '::') return '127.0.0.1';
+  return address.family === 'IPv6' ? `[${address.address}]` : address.address;
+}
