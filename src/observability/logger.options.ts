@@ -20,7 +20,8 @@ export function loggerOptions(config: AppConfig): Params {
   return {
     pinoHttp: {
       level: config.logLevel,
-      autoLogging: { ignore: (req) => QUIET.test(req.url ?? '') },
+      // Under Fastify the middleware sees a mount-relative `url`; `originalUrl` is the full path.
+      autoLogging: { ignore: (req) => QUIET.test(fullUrl(req)) },
       quietReqLogger: true,
       redact: {
         paths: [
@@ -51,4 +52,8 @@ export function loggerOptions(config: AppConfig): Params {
       customErrorMessage: (req, res) => `${req.method} ${maskUrl(req.url ?? '')} ${res.statusCode}`,
     },
   };
+}
+
+function fullUrl(req: IncomingMessage & { originalUrl?: string }): string {
+  return req.originalUrl ?? req.url ?? '';
 }
