@@ -9,7 +9,7 @@ export default tseslint.config(
       'node_modules/**',
       'coverage/**',
       'helm/**',
-      'scripts/**/*.js',
+      'scripts/**/*.js', 'bench/**/*.js',
       '*.js',
       '*.mjs',
     ],

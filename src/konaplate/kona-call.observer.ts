@@ -6,6 +6,9 @@ export interface KonaCallRecord {
   durationMs: number;
 }
 
+export type CircuitStateName = 'closed' | 'open' | 'half-open';
+
 export abstract class KonaCallObserver {
   abstract record(call: KonaCallRecord): void;
+  abstract circuitState(operation: string, state: CircuitStateName): void;
 }

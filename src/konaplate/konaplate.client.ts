@@ -2,13 +2,17 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config';
 import { newCorrelationId } from './correlation-id';
+import { DomainError } from '../common/errors/domain.error';
+import { ErrorCode } from '../common/errors/error-code';
 import { KonaCallObserver } from './kona-call.observer';
 import { interpretAnswer, transportError } from './kona-result';
 import { konaTime17 } from './kona-time';
 import { KonaTransport, TransportFailure } from './kona-transport';
 import { serializeBody } from './kona-wire';
 import type { KonaOperation } from './operations/kona-operation';
+import { sendWithRetry } from './send-with-retry';
 import { tranToken } from './tran-token';
+import { BrokenCircuitError, UpstreamBreakers } from './upstream-breakers';
 
 export interface KonaCallOptions {
   /** The transaction number to send; an idempotency key keeps one for all its attempts. */
@@ -33,6 +37,7 @@ export class KonaplateClient {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly transport: KonaTransport,
+    private readonly breakers: UpstreamBreakers,
     @Optional() private readonly observer?: KonaCallObserver,
   ) {}
 
@@ -50,20 +55,32 @@ export class KonaplateClient {
     const at = options.at ?? new Date();
     const correlationId = options.correlationId ?? this.newCorrelationId(at);
     const text = serializeBody(body);
+    const headers = this.headers(correlationId, konaTime17(at, timeZone), text);
     const started = performance.now();
+    const deadline = Date.now() + timeoutMs;
     let outcome = 'error';
     try {
-      const response = await this.transport.post({
-        path: op.path,
-        body: text,
-        headers: this.headers(correlationId, konaTime17(at, timeZone), text),
-        timeoutMs,
+      const fields = await this.breakers.execute(op.name, async () => {
+        const response = await sendWithRetry(
+          this.transport,
+          { path: op.path, body: text, headers },
+          deadline,
+        );
+        const answer = interpretAnswer(op, response, correlationId);
+        outcome = answer.outcome;
+        if (!answer.ok) throw answer.error;
+        return answer.fields;
       });
-      const answer = interpretAnswer(op, response, correlationId);
-      outcome = answer.outcome;
-      if (!answer.ok) throw answer.error;
-      return { correlationId, fields: answer.fields };
+      return { correlationId, fields };
     } catch (error) {
+      if (error instanceof BrokenCircuitError) {
+        outcome = 'circuit_open';
+        throw new DomainError(ErrorCode.UpstreamUnavailable, {
+          correlationId,
+          detail: 'KONA PLATE is failing; calls are paused briefly to let it recover.',
+          retryAfter: this.breakers.retryAfterSeconds,
+        });
+      }
       if (!(error instanceof TransportFailure)) throw error;
       outcome = error.kind;
       throw transportError(error, correlationId);

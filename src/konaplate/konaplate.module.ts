@@ -7,6 +7,7 @@ import { APP_CONFIG } from '../config/app-config';
 import { AxiosKonaTransport } from './axios-kona.transport';
 import { KonaTransport } from './kona-transport';
 import { KonaplateClient } from './konaplate.client';
+import { UpstreamBreakers } from './upstream-breakers';
 
 /**
  * Idle keep-alive sockets are dropped after 4 s: shorter than the 5 s idle timeout common to
@@ -27,7 +28,11 @@ const agentOptions = { keepAlive: true, keepAliveMsecs: 1000, maxSockets: 256, t
       }),
     }),
   ],
-  providers: [KonaplateClient, { provide: KonaTransport, useClass: AxiosKonaTransport }],
+  providers: [
+    KonaplateClient,
+    UpstreamBreakers,
+    { provide: KonaTransport, useClass: AxiosKonaTransport },
+  ],
   exports: [KonaplateClient],
 })
 export class KonaplateModule {}

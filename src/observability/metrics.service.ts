@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { KonaCallRecord } from '../konaplate/kona-call.observer';
+import type { CircuitStateName, KonaCallRecord } from '../konaplate/kona-call.observer';
 import { KonaCallObserver } from '../konaplate/kona-call.observer';
 
 /** How an idempotent request was served (counted by the idempotency service). */
@@ -88,7 +88,7 @@ export class MetricsService extends KonaCallObserver {
     this.redisErrors.inc();
   }
 
-  circuitState(operation: string, state: 'closed' | 'open' | 'half-open'): void {
+  circuitState(operation: string, state: CircuitStateName): void {
     this.circuit.set({ operation }, state === 'closed' ? 0 : state === 'open' ? 1 : 2);
   }
 }
