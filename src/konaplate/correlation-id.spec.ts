@@ -43,7 +43,9 @@ describe('newCorrelationId', () => {
     const count = 100;
 
     // Act
-    const suffixes = Array.from({ length: count }, () => newCorrelationId(instant, 'KST').slice(13));
+    const suffixes = Array.from({ length: count }, () =>
+      newCorrelationId(instant, 'KST').slice(13),
+    );
 
     // Assert
     expect(new Set(suffixes).size).toBe(count);

@@ -60,18 +60,21 @@ export class KonaplateClient {
     const deadline = Date.now() + timeoutMs;
     let outcome = 'error';
     try {
-      const fields = await this.breakers.execute(op.name, async () => {
+      // A business refusal counts as KONA working (it resets the breaker): only an unknown
+      // outcome is thrown inside the breaker.
+      const answer = await this.breakers.execute(op.name, async () => {
         const response = await sendWithRetry(
           this.transport,
           { path: op.path, body: text, headers },
           deadline,
         );
-        const answer = interpretAnswer(op, response, correlationId);
-        outcome = answer.outcome;
-        if (!answer.ok) throw answer.error;
-        return answer.fields;
+        const interpreted = interpretAnswer(op, response, correlationId);
+        outcome = interpreted.outcome;
+        if (!interpreted.ok && interpreted.error.details.outcomeUnknown) throw interpreted.error;
+        return interpreted;
       });
-      return { correlationId, fields };
+      if (!answer.ok) throw answer.error;
+      return { correlationId, fields: answer.fields };
     } catch (error) {
       if (error instanceof BrokenCircuitError) {
         outcome = 'circuit_open';
