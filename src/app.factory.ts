@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { installJsonBodyParser } from './common/http/json-body.parser';
 import type { AppConfig } from './config/app-config';
+import { ShutdownState } from './health/shutdown.state';
 import type { RequestLogFields } from './observability/logger.options';
 import { MetricsService } from './observability/metrics.service';
 import { buildOpenApiDocument, serveOpenApi } from './openapi/openapi';
@@ -45,6 +46,12 @@ async function configure(app: NestFastifyApplication, config: AppConfig): Promis
   fastify.addHook('onRequest', (request, _reply, done) => {
     (request.raw as RequestLogFields).routePattern = request.routeOptions.url;
     done();
+  });
+  const shutdown = app.get(ShutdownState);
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    // Draining: a keep-alive client must not hold its socket open past our close().
+    if (shutdown.shuttingDown) void reply.header('connection', 'close');
+    done(null, payload);
   });
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? '(unmatched)';

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger } from 'nestjs-pino';
+import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import type { AppConfig } from './config/app-config';
 import { ConfigError } from './config/config.error';
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
  * pod) the server stops accepting, in-flight requests finish, Redis is closed, exit 0.
  */
 function drainOnSignals(app: NestFastifyApplication, config: AppConfig): void {
-  const logger = app.get(Logger);
+  const logger = new Logger('Shutdown');
   const shutdown = app.get(ShutdownState);
   const drain = async (signal: string) => {
     if (shutdown.shuttingDown) return;

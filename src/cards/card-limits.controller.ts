@@ -1,10 +1,9 @@
-import { Body, Controller, HttpCode, Param, Put, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Put, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { AuthGuard } from '../auth/auth.guard';
 import { CurrentMember } from '../auth/current-member.decorator';
 import { IdempotencyKey } from '../common/http/idempotency-key.decorator';
-import { requestPath } from '../common/http/request-path';
 import { sendOutcome } from '../common/http/send-outcome';
 import { JsonObjectPipe } from '../common/validation/json-object.pipe';
 import { strictValidationPipe } from '../common/validation/validation.pipe';
@@ -43,10 +42,9 @@ export class CardLimitsController {
     @IdempotencyKey() key: string,
     @Param(strictValidationPipe()) path: CardPath,
     @Body(JsonObjectPipe, strictValidationPipe()) body: CardLimitsRequest,
-    @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const outcome = await this.service.update(memberId, key, requestPath(request), path.par, body);
+    const outcome = await this.service.update(memberId, key, path.par, body);
     await sendOutcome(reply, outcome);
   }
 }

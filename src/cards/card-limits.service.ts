@@ -17,14 +17,14 @@ export class CardLimitsService {
   update(
     memberId: MemberId,
     key: string,
-    path: string,
     par: string,
     limits: CardLimitsRequest,
   ): Promise<IdempotentOutcome> {
     const { perTransaction, daily, monthly } = limits;
     const requested = { perTransaction, daily, monthly };
     return this.idempotency.run(
-      { memberId, key, method: 'PUT', path, body: requested },
+      // Fingerprinted on the validated values, not the URL's spelling (%41 is the same card as A).
+      { memberId, key, method: 'PUT', path: `/v1/me/cards/${par}/limits`, body: requested },
       (at) => this.kona.newCorrelationId(at),
       async (correlationId, at): Promise<CardLimitsResponse> => {
         await this.kona.call(CARD_LIMIT_UPDATE, cardLimitBody(memberId, par, requested), {

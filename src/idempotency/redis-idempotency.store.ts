@@ -71,7 +71,14 @@ export class RedisIdempotencyStore extends IdempotencyStore {
     ttlSeconds: number,
   ): Promise<boolean> {
     const done = await guard(
-      this.redis.kbffComplete(recordKey(scope), owner, response.status, response.body, ttlSeconds),
+      this.redis.kbffComplete(
+        recordKey(scope),
+        owner,
+        response.status,
+        response.body,
+        ttlSeconds,
+        response.correlationId,
+      ),
     );
     return done === 1;
   }

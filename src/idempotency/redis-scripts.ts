@@ -40,11 +40,12 @@ redis.call('HSET', KEYS[1], 'owner', ARGV[2], 'state', 'pending', 'lease', now +
 return {'claimed', r[2], previous, '', count, reset}
 `;
 
-/** KEYS: record. ARGV: owner, status, body, ttlS. */
+/** KEYS: record. ARGV: owner, status, body, ttlS, cid. */
 export const COMPLETE_SCRIPT = `
 if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return 0 end
 if redis.call('HGET', KEYS[1], 'state') ~= 'pending' then return 0 end
-redis.call('HSET', KEYS[1], 'state', 'done', 'status', ARGV[2], 'body', ARGV[3], 'owner', '', 'lease', '0')
+redis.call('HSET', KEYS[1], 'state', 'done', 'status', ARGV[2], 'body', ARGV[3], 'cid', ARGV[5],
+  'owner', '', 'lease', '0')
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 return 1
 `;

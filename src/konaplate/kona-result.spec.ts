@@ -1,4 +1,4 @@
-import { DomainError } from '../common/errors/domain.error';
+import type { DomainError } from '../common/errors/domain.error';
 import { ErrorCode } from '../common/errors/error-code';
 import { UNAVAILABLE_RETRY_AFTER_S, interpretAnswer, transportError } from './kona-result';
 import { TransportFailure } from './kona-transport';
@@ -178,7 +178,6 @@ describe('interpretAnswer', () => {
     ['a 200 with truncated JSON', 200, '{"code":"000_0'],
     ['a 400 with an empty body', 400, ''],
     ['a 200 with a JSON array', 200, '[]'],
-    ['a 503 with text', 503, 'Service Unavailable'],
   ])('leaves the outcome unknown for %s', (_, status, text) => {
     // Act
     const result = interpretAnswer(NAMED_CARD, { status, text }, CID);
@@ -189,6 +188,29 @@ describe('interpretAnswer', () => {
     expect(error.details.outcomeUnknown).toBe(true);
     expect(error.details.correlationId).toBe(CID);
     expect(result.outcome).toBe('malformed');
+  });
+
+  it('leaves the outcome unknown for a 503 whose body is not JSON, naming the status', () => {
+    // Act
+    const result = interpretAnswer(NAMED_CARD, { status: 503, text: 'Service Unavailable' }, CID);
+
+    // Assert
+    const error = errorOf(result);
+    expect(error.code).toBe(ErrorCode.UpstreamError);
+    expect(error.details.outcomeUnknown).toBe(true);
+    expect(error.details.detail).toContain('HTTP 503');
+  });
+
+  // BUG (kona-result.ts, unknownOutcome): the label is `envelope ? http_<status> : 'malformed'`, so
+  // the usual 5xx from a proxy (an HTML or empty body) is counted as `malformed`, not `http_503`,
+  // although the detail says HTTP 503 and KonaCallRecord documents `http_503`. Make this a plain
+  // `it` once the label prefers the 5xx status.
+  it.failing('labels a 5xx with a body that is not JSON by its status, for the metrics', () => {
+    // Act
+    const result = interpretAnswer(NAMED_CARD, { status: 503, text: 'Service Unavailable' }, CID);
+
+    // Assert
+    expect(result.outcome).toBe('http_503');
   });
 
   it('leaves the outcome unknown for a 4xx that carries no code', () => {

@@ -183,7 +183,7 @@ describe('readMemberId', () => {
   });
 
   it.each([
-    ['a plain JS number (its digits may already be lost)', 9007199254740993],
+    ['a plain JS number (its digits may already be lost)', Number('9007199254740993')],
     ['null', null],
     ['a missing field', undefined],
     ['an object', { value: '1' }],

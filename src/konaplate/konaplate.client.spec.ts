@@ -4,7 +4,7 @@ import { DomainError } from '../common/errors/domain.error';
 import { ErrorCode } from '../common/errors/error-code';
 import { parseMemberId, type MemberId } from '../members/member-id';
 import { testAppConfig, type AppConfigOverrides } from '../testing/app-config.fixture';
-import { KonaCallObserver, type KonaCallRecord } from './kona-call.observer';
+import { KonaCallObserver, type CircuitStateName, type KonaCallRecord } from './kona-call.observer';
 import {
   KonaTransport,
   TransportFailure,
@@ -14,6 +14,7 @@ import {
 import { KonaplateClient } from './konaplate.client';
 import { CARD_LIMIT_UPDATE, cardLimitBody } from './operations/card-limit.operation';
 import { NAMED_CARD, namedCardBody } from './operations/named-card.operation';
+import { UpstreamBreakers } from './upstream-breakers';
 
 /** Records every request and answers from a script (a response, or a failure to throw). */
 class FakeTransport extends KonaTransport {
@@ -40,8 +41,12 @@ class FakeTransport extends KonaTransport {
 
 class RecordingObserver extends KonaCallObserver {
   readonly calls: KonaCallRecord[] = [];
+  readonly circuits: [string, CircuitStateName][] = [];
   record(call: KonaCallRecord): void {
     this.calls.push(call);
+  }
+  circuitState(operation: string, state: CircuitStateName): void {
+    this.circuits.push([operation, state]);
   }
 }
 
@@ -58,7 +63,8 @@ function setup(overrides: AppConfigOverrides = {}) {
     ...overrides,
     konaplate: { secretKey: SECRET, ...overrides.konaplate },
   });
-  const client = new KonaplateClient(config, transport, observer);
+  const breakers = new UpstreamBreakers(config, observer);
+  const client = new KonaplateClient(config, transport, breakers, observer);
   return { client, transport, observer, config };
 }
 
@@ -73,7 +79,10 @@ async function failureOf(promise: Promise<unknown>): Promise<DomainError> {
   throw new Error('expected the call to fail');
 }
 
-beforeAll(() => Logger.overrideLogger(false));
+beforeAll(() => {
+  // Keep the test output to jest's own: the services log warnings and debug lines on purpose.
+  Logger.overrideLogger(false);
+});
 
 describe('KonaplateClient headers', () => {
   it('sends exactly the seven KONA headers plus Accept and Content-Type when a crypto key id is set', async () => {
@@ -124,7 +133,7 @@ describe('KonaplateClient headers', () => {
     expect(names.filter((n) => n.startsWith('X-KM-'))).toHaveLength(6);
   });
 
-  it('posts to the operation path with the configured timeout', async () => {
+  it('posts to the operation path within the configured timeout', async () => {
     // Arrange
     const { client, transport } = setup({ konaplate: { timeoutMs: 750 } });
     const limits = { perTransaction: 1, daily: 2, monthly: 3 };
@@ -134,7 +143,9 @@ describe('KonaplateClient headers', () => {
 
     // Assert
     expect(transport.last.path).toBe('/api/v1/card/payment/limit/update');
-    expect(transport.last.timeoutMs).toBe(750);
+    // The deadline is fixed before sending, so what is left of it is at most the configured time.
+    expect(transport.last.timeoutMs).toBeLessThanOrEqual(750);
+    expect(transport.last.timeoutMs).toBeGreaterThan(650);
   });
 
   it('never sends the secret key', async () => {
@@ -339,19 +350,26 @@ describe('KonaplateClient correlation ids', () => {
 
 describe('KonaplateClient observer', () => {
   it.each([
-    { answer: { status: 200, text: '{"code":"000_000"}' }, outcome: 'success' },
-    { answer: { status: 400, text: '{"code":"001_006"}' }, outcome: '001_006' },
-    { answer: { status: 400, text: '{"code":"999_999"}' }, outcome: '999_999' },
-    { answer: { status: 503, text: '{"code":"000_000"}' }, outcome: 'http_503' },
-    { answer: { status: 200, text: '<html>' }, outcome: 'malformed' },
-    { answer: new TransportFailure('timeout', false, 't'), outcome: 'timeout' },
-    { answer: new TransportFailure('refused', false, 'r'), outcome: 'refused' },
-    { answer: new TransportFailure('reset', false, 'r'), outcome: 'reset' },
-    { answer: new RangeError('bug'), outcome: 'error' },
-  ])('records the outcome $outcome with the operation name', async ({ answer, outcome }) => {
+    { answers: [{ status: 200, text: '{"code":"000_000"}' }], outcome: 'success' },
+    { answers: [{ status: 400, text: '{"code":"001_006"}' }], outcome: '001_006' },
+    { answers: [{ status: 400, text: '{"code":"999_999"}' }], outcome: '999_999' },
+    { answers: [{ status: 503, text: '{"code":"000_000"}' }], outcome: 'http_503' },
+    { answers: [{ status: 200, text: '<html>' }], outcome: 'malformed' },
+    { answers: [new TransportFailure('timeout', false, 't')], outcome: 'timeout' },
+    // A refused connection is retried once (KONA cannot have acted): refuse both attempts.
+    {
+      answers: [
+        new TransportFailure('refused', false, 'r'),
+        new TransportFailure('refused', false, 'r'),
+      ],
+      outcome: 'refused',
+    },
+    { answers: [new TransportFailure('reset', false, 'r')], outcome: 'reset' },
+    { answers: [new RangeError('bug')], outcome: 'error' },
+  ])('records the outcome $outcome with the operation name', async ({ answers, outcome }) => {
     // Arrange
     const { client, transport, observer } = setup();
-    transport.answer(answer);
+    transport.answer(...answers);
 
     // Act
     await client
@@ -367,10 +385,33 @@ describe('KonaplateClient observer', () => {
     expect(observer.calls[0].durationMs).toBeGreaterThanOrEqual(0);
   });
 
+  it('records circuit_open and answers UPSTREAM_UNAVAILABLE once the breaker has opened', async () => {
+    // Arrange: a breaker that opens after one failure, tripped by a 503.
+    const { client, transport, observer } = setup({ breaker: { threshold: 1, cooldownMs: 4000 } });
+    transport.answer({ status: 503, text: '{"code":"500_000"}' });
+    await client.call(NAMED_CARD, namedCardBody(member('1001'), true)).catch(() => undefined);
+
+    // Act
+    const error = await failureOf(
+      client.call(NAMED_CARD, namedCardBody(member('1001'), true), {
+        correlationId: '261122143005-7654321',
+      }),
+    );
+
+    // Assert
+    expect(transport.requests).toHaveLength(1);
+    expect(error.code).toBe(ErrorCode.UpstreamUnavailable);
+    expect(error.details.retryAfter).toBe(4);
+    expect(error.details.correlationId).toBe('261122143005-7654321');
+    expect(observer.calls.map((c) => c.outcome)).toEqual(['http_503', 'circuit_open']);
+    expect(observer.circuits).toContainEqual(['namedcard', 'open']);
+  });
+
   it('works without an observer', async () => {
     // Arrange
     const transport = new FakeTransport();
-    const client = new KonaplateClient(testAppConfig(), transport);
+    const config = testAppConfig();
+    const client = new KonaplateClient(config, transport, new UpstreamBreakers(config));
 
     // Act
     const result = await client.call(NAMED_CARD, namedCardBody(member('1001'), true), { at: AT });

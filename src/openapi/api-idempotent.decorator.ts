@@ -48,7 +48,7 @@ const PROBLEMS: Record<number, { description: string; headers?: object }> = {
   400: {
     description:
       'VALIDATION_FAILED, MALFORMED_BODY, IDEMPOTENCY_KEY_MISSING, IDEMPOTENCY_KEY_INVALID or INVALID_INPUT (KONA 000_002).',
-    headers: CORRELATION,
+    headers: { ...CORRELATION, ...REPLAYED },
   },
   401: {
     description: 'UNAUTHENTICATED: bearer token missing, invalid or expired.',
@@ -76,7 +76,7 @@ const PROBLEMS: Record<number, { description: string; headers?: object }> = {
   502: {
     description:
       'UPSTREAM_ERROR: KONA answered with an unknown code, a 5xx or an unreadable body, or the connection broke.',
-    headers: CORRELATION,
+    headers: { ...CORRELATION, ...REPLAYED },
   },
   503: {
     description:

@@ -42,6 +42,11 @@ export class RedisModule implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     if (!this.client) return;
+    // QUIT needs a live connection; otherwise drop the socket and stop reconnecting at once.
+    if (this.client.status !== 'ready') {
+      this.client.disconnect();
+      return;
+    }
     try {
       await this.client.quit();
     } catch {

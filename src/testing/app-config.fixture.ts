@@ -5,6 +5,7 @@ export interface AppConfigOverrides {
   konaplate?: Partial<KonaplateSettings>;
   idempotency?: Partial<AppConfig['idempotency']>;
   rateLimitPerMinute?: number;
+  breaker?: Partial<AppConfig['breaker']>;
 }
 
 /**
@@ -29,7 +30,7 @@ export function testAppConfig(overrides: AppConfigOverrides = {}): AppConfig {
     redis: { kind: 'memory' },
     idempotency: { ttlSeconds: 86_400, leaseMs: 3000, ...overrides.idempotency },
     rateLimitPerMinute: overrides.rateLimitPerMinute ?? 20,
-    breaker: { threshold: 5, cooldownMs: 10_000 },
+    breaker: { threshold: 5, cooldownMs: 10_000, ...overrides.breaker },
     shutdownDelayMs: 0,
   };
 }

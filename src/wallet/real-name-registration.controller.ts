@@ -1,10 +1,9 @@
-import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { AuthGuard } from '../auth/auth.guard';
 import { CurrentMember } from '../auth/current-member.decorator';
 import { IdempotencyKey } from '../common/http/idempotency-key.decorator';
-import { requestPath } from '../common/http/request-path';
 import { sendOutcome } from '../common/http/send-outcome';
 import { JsonObjectPipe } from '../common/validation/json-object.pipe';
 import { strictValidationPipe } from '../common/validation/validation.pipe';
@@ -35,10 +34,9 @@ export class RealNameRegistrationController {
     @CurrentMember() memberId: MemberId,
     @IdempotencyKey() key: string,
     @Body(JsonObjectPipe, strictValidationPipe()) body: RealNameRegistrationRequest,
-    @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const outcome = await this.service.register(memberId, key, requestPath(request), body);
+    const outcome = await this.service.register(memberId, key, body);
     await sendOutcome(reply, outcome);
   }
 }

@@ -20,11 +20,10 @@ export class RealNameRegistrationService {
   register(
     memberId: MemberId,
     key: string,
-    path: string,
     request: RealNameRegistrationRequest,
   ): Promise<IdempotentOutcome> {
     return this.idempotency.run(
-      { memberId, key, method: 'POST', path, body: request },
+      { memberId, key, method: 'POST', path: '/v1/me/real-name-registration', body: request },
       (at) => this.kona.newCorrelationId(at),
       async (correlationId, at): Promise<RealNameRegistrationResponse> => {
         await this.kona.call(NAMED_CARD, namedCardBody(memberId, request.identityVerified), {

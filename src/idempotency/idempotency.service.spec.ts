@@ -1,0 +1,464 @@
+import { Logger } from '@nestjs/common';
+import { DomainError } from '../common/errors/domain.error';
+import { ErrorCode } from '../common/errors/error-code';
+import { parseMemberId } from '../members/member-id';
+import { MetricsService, type IdempotencyOutcome } from '../observability/metrics.service';
+import { testAppConfig } from '../testing/app-config.fixture';
+import type { ClaimRequest, ClaimResult, RecordScope, StoredResponse } from './idempotency.store';
+import { StoreUnavailableError } from './idempotency.store';
+import { IdempotencyService, type IdempotentRequest } from './idempotency.service';
+import { MemoryIdempotencyStore } from './memory-idempotency.store';
+
+/** The in-process store with a hand-moved clock and switches that make each step fail. */
+class ScriptedStore extends MemoryIdempotencyStore {
+  claimFailure?: Error;
+  completeFailure?: Error;
+  releaseFailure?: Error;
+  readonly steps: string[] = [];
+
+  constructor(readonly clock = { ms: Date.parse('2026-11-22T05:30:05.000Z') }) {
+    super(() => clock.ms);
+  }
+
+  override claim(scope: RecordScope, request: ClaimRequest): Promise<ClaimResult> {
+    this.steps.push('claim');
+    return this.claimFailure ? Promise.reject(this.claimFailure) : super.claim(scope, request);
+  }
+
+  override complete(scope: RecordScope, owner: string, response: StoredResponse, ttl: number) {
+    this.steps.push('complete');
+    if (this.completeFailure) return Promise.reject(this.completeFailure);
+    return super.complete(scope, owner, response, ttl);
+  }
+
+  override release(scope: RecordScope, owner: string): Promise<boolean> {
+    this.steps.push('release');
+    return this.releaseFailure ? Promise.reject(this.releaseFailure) : super.release(scope, owner);
+  }
+}
+
+/** An upstream call that records what it was given and answers from a script. */
+class FakeUpstream {
+  readonly calls: { correlationId: string; at: Date }[] = [];
+  private readonly script: (() => Promise<unknown>)[] = [];
+
+  then(answer: () => Promise<unknown>): this {
+    this.script.push(answer);
+    return this;
+  }
+
+  readonly call = (correlationId: string, at: Date): Promise<unknown> => {
+    this.calls.push({ correlationId, at });
+    const next = this.script.shift();
+    return next ? next() : Promise.resolve({ realNameRegistered: true });
+  };
+}
+
+/** Makes correlation ids like the KONA client does, remembering the instants it was given. */
+class CorrelationIds {
+  readonly instants: Date[] = [];
+  private n = 0;
+  readonly next = (at: Date): string => {
+    this.instants.push(at);
+    this.n += 1;
+    return `261122143005-${this.n.toString(16).padStart(7, '0')}`;
+  };
+}
+
+const LEASE_MS = 3000;
+const REQUEST: IdempotentRequest = {
+  memberId: parseMemberId('9999999999999999999')!,
+  key: 'key-1',
+  method: 'POST',
+  path: '/v1/me/real-name-registration',
+  body: { identityVerified: true },
+};
+
+function setup(rateLimitPerMinute = 20) {
+  const store = new ScriptedStore();
+  const metrics = new MetricsService();
+  const config = testAppConfig({
+    idempotency: { leaseMs: LEASE_MS, ttlSeconds: 3600 },
+    rateLimitPerMinute,
+  });
+  const service = new IdempotencyService(config, store, metrics);
+  return { service, store, metrics, upstream: new FakeUpstream(), ids: new CorrelationIds() };
+}
+
+async function outcomeCount(metrics: MetricsService, outcome: IdempotencyOutcome) {
+  const all = await metrics.registry.getMetricsAsJSON();
+  const counter = all.find((m) => m.name === 'idempotency_outcomes_total');
+  return counter?.values.find((v) => v.labels.outcome === outcome)?.value ?? 0;
+}
+
+/** The DomainError a rejected run throws (fails the test when it resolved). */
+async function failureOf(promise: Promise<unknown>): Promise<DomainError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw error;
+  }
+  throw new Error('expected the run to fail');
+}
+
+beforeAll(() => {
+  // Keep the test output to jest's own: the services log warnings and debug lines on purpose.
+  Logger.overrideLogger(false);
+});
+
+describe('IdempotencyService, a fresh key', () => {
+  it('calls upstream once with the new correlation id and answers 200 with its body', async () => {
+    // Arrange
+    const { service, upstream, ids, metrics } = setup();
+
+    // Act
+    const outcome = await service.run(REQUEST, ids.next, upstream.call);
+
+    // Assert
+    expect(upstream.calls).toHaveLength(1);
+    expect(upstream.calls[0].correlationId).toBe('261122143005-0000001');
+    expect(outcome).toMatchObject({
+      status: 200,
+      body: '{"realNameRegistered":true}',
+      correlationId: '261122143005-0000001',
+      replayed: false,
+    });
+    expect(await outcomeCount(metrics, 'claimed')).toBe(1);
+  });
+
+  it('passes the upstream call the same instant the correlation id was made from', async () => {
+    // Arrange
+    const { service, upstream, ids } = setup();
+
+    // Act
+    await service.run(REQUEST, ids.next, upstream.call);
+
+    // Assert
+    expect(ids.instants).toHaveLength(1);
+    expect(upstream.calls[0].at).toBe(ids.instants[0]);
+  });
+
+  it('sends the RateLimit headers with the answer', async () => {
+    // Arrange
+    const { service, upstream, ids } = setup(20);
+
+    // Act
+    const outcome = await service.run(REQUEST, ids.next, upstream.call);
+
+    // Assert
+    expect(outcome.headers).toEqual({
+      'ratelimit-limit': '20',
+      'ratelimit-remaining': '19',
+      'ratelimit-reset': '60',
+    });
+  });
+
+  it('replays the stored answer for the same key and body without calling upstream again', async () => {
+    // Arrange
+    const { service, upstream, ids, metrics } = setup();
+    const first = await service.run(REQUEST, ids.next, upstream.call);
+
+    // Act
+    const second = await service.run(REQUEST, ids.next, upstream.call);
+
+    // Assert
+    expect(upstream.calls).toHaveLength(1);
+    expect(second).toMatchObject({
+      status: first.status,
+      body: first.body,
+      correlationId: first.correlationId,
+      replayed: true,
+    });
+    expect(await outcomeCount(metrics, 'replayed')).toBe(1);
+  });
+});
+
+describe('IdempotencyService, upstream answers', () => {
+  it('stores a definitive business error as a problem and returns it instead of throwing', async () => {
+    // Arrange
+    const { service, upstream, ids, store } = setup();
+    upstream.then(() =>
+      Promise.reject(
+        new DomainError(ErrorCode.WalletUserNotFound, {
+          correlationId: '261122143005-0000001',
+          upstreamCode: '001_006',
+        }),
+      ),
+    );
+
+    // Act
+    const outcome = await service.run(REQUEST, ids.next, upstream.call);
+
+    // Assert
+    expect(outcome.status).toBe(404);
+    expect(outcome.replayed).toBe(false);
+    expect(JSON.parse(outcome.body)).toMatchObject({
+      code: 'WALLET_USER_NOT_FOUND',
+      status: 404,
+      upstreamCode: '001_006',
+      correlationId: '261122143005-0000001',
+    });
+    expect(store.steps).toEqual(['claim', 'complete']);
+  });
+
+  it('replays a stored business error byte for byte', async () => {
+    // Arrange
+    const { service, upstream, ids } = setup();
+    upstream.then(() =>
+      Promise.reject(new DomainError(ErrorCode.AccountNotLinked, { upstreamCode: '003_024' })),
+    );
+    const first = await service.run(REQUEST, ids.next, upstream.call);
+
+    // Act
+    const second = await service.run(REQUEST, ids.next, upstream.call);
+
+    // Assert
+    expect(upstream.calls).toHaveLength(1);
+    expect(second).toMatchObject({ status: 422, body: first.body, replayed: true });
+  });
+
+  it('releases the key and rethrows when the outcome is unknown', async () => {
+    // Arrange
+    const { service, upstream, ids, store } = setup();
+    const timeout = new DomainError(ErrorCode.UpstreamTimeout, { outcomeUnknown: true });
+    upstream.then(() => Promise.reject(timeout));
+
+    // Act
+    const run = service.run(REQUEST, ids.next, upstream.call);
+
+    // Assert
+    await expect(run).rejects.toBe(timeout);
+    expect(store.steps).toEqual(['claim', 'release']);
+  });
+
+  it('does not store an unknown outcome even when it carries a KONA code (a 5xx with a code)', async () => {
+    // Arrange
+    const { service, upstream, ids, store } = setup();
+    const fiveHundred = new DomainError(ErrorCode.UpstreamError, {
+      upstreamCode: '999_999',
+      outcomeUnknown: true,
+    });
+    upstream.then(() => Promise.reject(fiveHundred));
+
+    // Act
+    const run = service.run(REQUEST, ids.next, upstream.call);
+
+    // Assert
+    await expect(run).rejects.toBe(fiveHundred);
+    expect(store.steps).toEqual(['claim', 'release']);
+  });
+
+  it.each([
+    [
+      'a refused connection (no KONA code)',
+      new DomainError(ErrorCode.UpstreamUnavailable, { retryAfter: 2 }),
+    ],
+    ['an unexpected bug', new TypeError('boom')],
+  ])('releases the key and rethrows %s', async (_, failure) => {
+    // Arrange
+    const { service, upstream, ids, store } = setup();
+    upstream.then(() => Promise.reject(failure));
+
+    // Act
+    const run = service.run(REQUEST, ids.next, upstream.call);
+
+    // Assert
+    await expect(run).rejects.toBe(failure);
+    expect(store.steps).toEqual(['claim', 'release']);
+  });
+
+  it('retries a released key upstream with its first correlation id', async () => {
+    // Arrange
+    const { service, upstream, ids, metrics } = setup();
+    upstream.then(() =>
+      Promise.reject(new DomainError(ErrorCode.UpstreamTimeout, { outcomeUnknown: true })),
+    );
+    await service.run(REQUEST, ids.next, upstream.call).catch(() => undefined);
+
+    // Act
+    const outcome = await service.run(REQUEST, ids.next, upstream.call);
+
+    // Assert
+    expect(upstream.calls.map((c) => c.correlationId)).toEqual([
+      '261122143005-0000001',
+      '261122143005-0000001',
+    ]);
+    expect(outcome.correlationId).toBe('261122143005-0000001');
+    expect(await outcomeCount(metrics, 'retried')).toBe(1);
+  });
+
+  it('still rethrows the upstream error when releasing the key fails', async () => {
+    // Arrange
+    const { service, upstream, ids, store } = setup();
+    const timeout = new DomainError(ErrorCode.UpstreamTimeout, { outcomeUnknown: true });
+    upstream.then(() => Promise.reject(timeout));
+    store.releaseFailure = new StoreUnavailableError('connection lost');
+
+    // Act
+    const run = service.run(REQUEST, ids.next, upstream.call);
+
+    // Assert
+    await expect(run).rejects.toBe(timeout);
+  });
+
+  it('returns the answer even when storing it fails, and counts the failure', async () => {
+    // Arrange
+    const { service, upstream, ids, store, metrics } = setup();
+    store.completeFailure = new StoreUnavailableError('command timed out');
+
+    // Act
+    const outcome = await service.run(REQUEST, ids.next, upstream.call);
+
+    // Assert
+    expect(outcome).toMatchObject({ status: 200, body: '{"realNameRegistered":true}' });
+    expect(await outcomeCount(metrics, 'complete_failed')).toBe(1);
+  });
+
+  it('takes over a key whose holder let the lease expire, with its correlation id', async () => {
+    // Arrange: the first holder never answers.
+    const { service, upstream, ids, store, metrics } = setup();
+    upstream.then(() => new Promise(() => undefined));
+    void service.run(REQUEST, ids.next, upstream.call);
+    await Promise.resolve();
+    store.clock.ms += LEASE_MS;
+
+    // Act
+    const outcome = await service.run(REQUEST, ids.next, upstream.call);
+
+    // Assert
+    expect(upstream.calls.map((c) => c.correlationId)).toEqual([
+      '261122143005-0000001',
+      '261122143005-0000001',
+    ]);
+    expect(outcome.replayed).toBe(false);
+    expect(await outcomeCount(metrics, 'taken_over')).toBe(1);
+  });
+});
+
+describe('IdempotencyService, refusals', () => {
+  it('answers STORE_UNAVAILABLE with Retry-After and calls nothing when the store is down', async () => {
+    // Arrange
+    const { service, upstream, ids, store, metrics } = setup();
+    store.claimFailure = new StoreUnavailableError('connect ECONNREFUSED');
+
+    // Act
+    const error = await failureOf(service.run(REQUEST, ids.next, upstream.call));
+
+    // Assert
+    expect(error.code).toBe(ErrorCode.StoreUnavailable);
+    expect(error.details.retryAfter).toBeGreaterThanOrEqual(1);
+    expect(upstream.calls).toHaveLength(0);
+    expect(await outcomeCount(metrics, 'store_error')).toBe(1);
+  });
+
+  it('lets an unexpected claim error through and calls nothing', async () => {
+    // Arrange
+    const { service, upstream, ids, store } = setup();
+    const bug = new TypeError('bug in the store');
+    store.claimFailure = bug;
+
+    // Act
+    const run = service.run(REQUEST, ids.next, upstream.call);
+
+    // Assert
+    await expect(run).rejects.toBe(bug);
+    expect(upstream.calls).toHaveLength(0);
+  });
+
+  it('answers IDEMPOTENCY_KEY_IN_USE with Retry-After while another request holds the key', async () => {
+    // Arrange: the first request is still waiting for KONA; 500 ms of its 3 s lease have passed.
+    const { service, upstream, ids, store, metrics } = setup();
+    let answer: (value: unknown) => void = () => undefined;
+    upstream.then(() => new Promise((resolve) => (answer = resolve)));
+    const first = service.run(REQUEST, ids.next, upstream.call);
+    await Promise.resolve();
+    store.clock.ms += 500;
+
+    // Act
+    const error = await failureOf(service.run(REQUEST, ids.next, upstream.call));
+
+    // Assert
+    expect(error.code).toBe(ErrorCode.IdempotencyKeyInUse);
+    expect(error.details.retryAfter).toBe(3); // 2500 ms left, rounded up
+    expect(upstream.calls).toHaveLength(1);
+    expect(await outcomeCount(metrics, 'in_use')).toBe(1);
+    answer({ realNameRegistered: true });
+    await expect(first).resolves.toMatchObject({ status: 200 });
+  });
+
+  it('never answers Retry-After 0 for a key in use: 1 ms left is 1 s', async () => {
+    // Arrange
+    const { service, upstream, ids, store } = setup();
+    let answer: (value: unknown) => void = () => undefined;
+    upstream.then(() => new Promise((resolve) => (answer = resolve)));
+    const first = service.run(REQUEST, ids.next, upstream.call);
+    await Promise.resolve();
+    store.clock.ms += LEASE_MS - 1;
+
+    // Act
+    const error = await failureOf(service.run(REQUEST, ids.next, upstream.call));
+
+    // Assert
+    expect(error.details.retryAfter).toBe(1);
+    answer({});
+    await first;
+  });
+
+  it('answers IDEMPOTENCY_KEY_REUSED for the same key with another body', async () => {
+    // Arrange
+    const { service, upstream, ids, metrics } = setup();
+    await service.run(REQUEST, ids.next, upstream.call);
+
+    // Act
+    const error = await failureOf(
+      service.run({ ...REQUEST, body: { identityVerified: false } }, ids.next, upstream.call),
+    );
+
+    // Assert
+    expect(error.code).toBe(ErrorCode.IdempotencyKeyReused);
+    expect(upstream.calls).toHaveLength(1);
+    expect(await outcomeCount(metrics, 'reused')).toBe(1);
+  });
+
+  it('answers IDEMPOTENCY_KEY_REUSED for the same key on another route', async () => {
+    // Arrange
+    const { service, upstream, ids } = setup();
+    await service.run(REQUEST, ids.next, upstream.call);
+
+    // Act
+    const error = await failureOf(
+      service.run(
+        { ...REQUEST, method: 'PUT', path: '/v1/me/cards/ABCD1234567890123456789WXYZ/limits' },
+        ids.next,
+        upstream.call,
+      ),
+    );
+
+    // Assert
+    expect(error.code).toBe(ErrorCode.IdempotencyKeyReused);
+  });
+
+  it('answers RATE_LIMITED with Retry-After and RateLimit headers past the per-minute limit', async () => {
+    // Arrange
+    const { service, upstream, ids, store, metrics } = setup(1);
+    await service.run(REQUEST, ids.next, upstream.call);
+    store.clock.ms += 15_000;
+
+    // Act
+    const error = await failureOf(
+      service.run({ ...REQUEST, key: 'key-2' }, ids.next, upstream.call),
+    );
+
+    // Assert
+    expect(error.code).toBe(ErrorCode.RateLimited);
+    expect(error.details.retryAfter).toBe(45);
+    expect(error.details.headers).toEqual({
+      'ratelimit-limit': '1',
+      'ratelimit-remaining': '0',
+      'ratelimit-reset': '45',
+    });
+    expect(upstream.calls).toHaveLength(1);
+    expect(await outcomeCount(metrics, 'rate_limited')).toBe(1);
+  });
+});
