@@ -84,7 +84,8 @@ export class EnvReader {
     if (value === undefined) return undefined;
     const list = value.split(',').map((entry) => entry.trim());
     const parsed = list.map((entry) => /^([^\s:]+):(\d{1,5})$/.exec(entry));
-    if (parsed.some((m) => m === null)) {
+    const badPort = (m: RegExpExecArray | null) => !m || Number(m[2]) < 1 || Number(m[2]) > 65535;
+    if (parsed.some(badPort)) {
       this.problems.push(`${key} must be a comma-separated list of host:port (got "${value}")`);
       return undefined;
     }

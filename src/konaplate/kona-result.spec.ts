@@ -201,11 +201,7 @@ describe('interpretAnswer', () => {
     expect(error.details.detail).toContain('HTTP 503');
   });
 
-  // BUG (kona-result.ts, unknownOutcome): the label is `envelope ? http_<status> : 'malformed'`, so
-  // the usual 5xx from a proxy (an HTML or empty body) is counted as `malformed`, not `http_503`,
-  // although the detail says HTTP 503 and KonaCallRecord documents `http_503`. Make this a plain
-  // `it` once the label prefers the 5xx status.
-  it.failing('labels a 5xx with a body that is not JSON by its status, for the metrics', () => {
+  it('labels a 5xx with a body that is not JSON by its status, for the metrics', () => {
     // Act
     const result = interpretAnswer(NAMED_CARD, { status: 503, text: 'Service Unavailable' }, CID);
 
@@ -223,10 +219,7 @@ describe('interpretAnswer', () => {
     expect(result.outcome).toBe('http_400');
   });
 
-  // BUG (kona-wire.ts, decodeEnvelope): a bare JSON number parses to a LosslessNumber object and is
-  // accepted as an envelope, so a 200 whose body is `42` counts as a success and would be stored as
-  // the final answer for an idempotency key. Make this a plain `it` once decodeEnvelope is fixed.
-  it.failing('leaves the outcome unknown for a 200 whose body is a bare number', () => {
+  it('leaves the outcome unknown for a 200 whose body is a bare number', () => {
     // Act
     const result = interpretAnswer(NAMED_CARD, { status: 200, text: '42' }, CID);
 

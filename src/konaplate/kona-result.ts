@@ -64,7 +64,7 @@ function unknownOutcome(
     upstreamCode: envelope?.code,
     outcomeUnknown: true,
   });
-  return { ok: false, error, outcome: envelope ? `http_${status}` : 'malformed' };
+  return { ok: false, error, outcome: envelope || status >= 500 ? `http_${status}` : 'malformed' };
 }
 
 /** The error the app sees when no answer came back at all. */

@@ -147,10 +147,7 @@ describe('decodeEnvelope', () => {
     expect(envelope).toBeUndefined();
   });
 
-  // BUG (kona-wire.ts, decodeEnvelope): lossless-json parses a bare number into a LosslessNumber,
-  // which is an object, so `42` passes the "JSON object" check and becomes an envelope whose
-  // fields are that number. Marked `failing` until the source is fixed; then make it a plain `it`.
-  it.failing('returns undefined for a bare JSON number', () => {
+  it('returns undefined for a bare JSON number', () => {
     // Act
     const envelope = decodeEnvelope('42');
 

@@ -38,7 +38,9 @@ export function decodeEnvelope(text: string): KonaEnvelope | undefined {
   } catch {
     return undefined;
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  // A bare number parses to a LosslessNumber, which is an object too: only a plain object is an envelope.
+  const plain = typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (!plain || isLosslessNumber(value)) return undefined;
   const fields = value as Record<string, unknown>;
   const code = firstString(fields, ['code', 'resultCode']);
   const description = firstString(fields, ['description', 'message', 'resultMessage']);
