@@ -6,7 +6,8 @@ import type { RequestLogFields } from '../observability/logger.options';
 import type { AuthenticatedRequest } from './authenticated-request';
 import { TokenVerifier } from './token-verifier';
 
-const BEARER = /^Bearer ([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*)$/;
+/** The scheme is case-insensitive (RFC 9110 §11.1); the token is a compact JWS. */
+const BEARER = /^Bearer +([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*)$/i;
 
 /** Lets a request through only with a valid bearer JWT naming a KONA member. */
 @Injectable()

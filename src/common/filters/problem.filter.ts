@@ -3,7 +3,7 @@ import { Catch, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { DomainError } from '../errors/domain.error';
 import { ErrorCode } from '../errors/error-code';
-import { PROBLEM_CONTENT_TYPE, problemHeaders, toProblem } from '../problem/problem';
+import { sendProblem } from '../problem/send-problem';
 import { toDomainError } from './to-domain-error';
 
 /**
@@ -17,13 +17,7 @@ export class ProblemFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const error = toDomainError(exception) ?? this.internal(exception);
-    if (reply.sent) return;
-    const problem = toProblem(error);
-    void reply
-      .status(problem.status)
-      .headers(problemHeaders(error))
-      .type(PROBLEM_CONTENT_TYPE)
-      .send(JSON.stringify(problem));
+    if (!reply.sent) sendProblem(reply, error);
   }
 
   private internal(exception: unknown): DomainError {
