@@ -87,6 +87,19 @@ describe('documented KONA codes', () => {
       expect(answer.body.detail).toContain('Sandbox undocumented error');
     },
   );
+
+  it.each([
+    ['registration', register, '003_024'],
+    ['limits update', updateLimits, '011_001'],
+  ])(
+    'a code documented only for the other endpoint is unknown on the %s: 502 UPSTREAM_ERROR',
+    async (_, send, code) => {
+      const answer = await send(gateway, '1003999');
+
+      expectUpstreamProblem(answer, 502, 'UPSTREAM_ERROR', sandbox, '1003999');
+      expect(answer.body.upstreamCode).toBe(code);
+    },
+  );
 });
 
 describe('KONA faults', () => {

@@ -70,6 +70,12 @@ export const TEST_MEMBERS: readonly TestMember[] = [
     answers: { limitUpdate: INVALID_INPUT },
   },
   {
+    userId: '1003999',
+    description:
+      'each endpoint answers the code documented only for the other (`003_024` on namedcard, `011_001` on limit update): codes mean different things per endpoint',
+    answers: { namedcard: NO_ACCOUNT, limitUpdate: MISSING_IDENTITY },
+  },
+  {
     userId: '1999999',
     description:
       '`999_999` Sandbox undocumented error (a code KONA never lists), on both endpoints',
