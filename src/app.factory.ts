@@ -1,14 +1,12 @@
 import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { DomainError } from './common/errors/domain.error';
-import { ErrorCode } from './common/errors/error-code';
 import { installJsonBodyParser } from './common/http/json-body.parser';
-import { sendProblem } from './common/problem/send-problem';
+import { answerBadUrl, answerClientError } from './common/http/framework-errors';
+import { HELMET_OPTIONS } from './common/http/security-headers';
 import type { AppConfig } from './config/app-config';
 import { ShutdownState } from './health/shutdown.state';
 import type { RequestLogFields } from './observability/logger.options';
@@ -26,22 +24,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     return503OnClosing: true,
     // Fastify answers a bad URL itself (over-long path value, broken %-escape) unless told to
     // hand it over: the app's answer is a problem like any other, without echoing the path.
-    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) =>
-      sendProblem(
-        reply,
-        new DomainError(ErrorCode.ValidationFailed, {
-          detail: 'The request path is not valid.',
-          errors: [
-            {
-              field: '(path)',
-              message:
-                error.code === 'FST_ERR_MAX_PARAM_LENGTH'
-                  ? 'a path value is too long'
-                  : 'the path is not a valid URL',
-            },
-          ],
-        }),
-      ),
+    frameworkErrors: answerBadUrl,
+    clientErrorHandler: answerClientError,
     forceCloseConnections: 'idle',
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
@@ -81,17 +65,7 @@ async function configure(app: NestFastifyApplication, config: AppConfig): Promis
     done();
   });
 
-  await app.register(helmet, {
-    // Swagger UI at /docs needs its inline bootstrap script and styles.
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'", "'unsafe-inline'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-      },
-    },
-  });
+  await app.register(helmet, HELMET_OPTIONS);
   if (config.http.corsOrigins.length > 0) app.enableCors({ origin: config.http.corsOrigins });
 
   serveOpenApi(app, buildOpenApiDocument(app));

@@ -36,6 +36,7 @@ const RATE_WINDOW_MS = 60_000;
 @Injectable()
 export class IdempotencyService {
   private readonly logger = new Logger(IdempotencyService.name);
+  private lastStoreErrorLog = 0;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -169,7 +170,11 @@ export class IdempotencyService {
   private storeDown(error: unknown): Error {
     if (!(error instanceof StoreUnavailableError)) return error as Error;
     this.metrics.idempotencyOutcome('store_error');
-    this.logger.error({ reason: error.message }, 'idempotency store unavailable');
+    // One line a second at most: during an outage every request would log the same thing.
+    if (Date.now() - this.lastStoreErrorLog >= 1000) {
+      this.lastStoreErrorLog = Date.now();
+      this.logger.error({ reason: error.message }, 'idempotency store unavailable');
+    }
     return new DomainError(ErrorCode.StoreUnavailable, {
       detail: 'The request could not be recorded safely; nothing was sent. Retry shortly.',
       retryAfter: 1,

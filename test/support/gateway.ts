@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomInt } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { createApp } from '../../src/app.factory';
 import { loadConfig } from '../../src/config/load-config';
@@ -65,11 +66,14 @@ export function newKey(): string {
   return `test-${process.pid}-${Date.now()}-${keyCounter}`;
 }
 
-/** A distinct valid member id per call, so tests never share records or rate limits. */
-let memberCounter = 0;
+/**
+ * A distinct valid member id per call, so tests never share records or rate limits: random, since
+ * every test file in a jest worker shares the process (and the run's Redis).
+ */
 export function newMember(): string {
-  memberCounter += 1;
-  return `${5_000_000_000 + process.pid * 1000 + memberCounter}`;
+  return String(
+    1_000_000_000_000_000n + BigInt(randomInt(0, 2 ** 47)) * 1000n + BigInt(randomInt(0, 1000)),
+  );
 }
 
 export const PAR = 'V0010013019123456789012345A';

@@ -1,6 +1,8 @@
 /** Every error the mobile API can answer with; the table below is the one place they meet HTTP. */
 export enum ErrorCode {
   Unauthenticated = 'UNAUTHENTICATED',
+  BadRequest = 'BAD_REQUEST',
+  HeadersTooLarge = 'HEADERS_TOO_LARGE',
   ValidationFailed = 'VALIDATION_FAILED',
   MalformedBody = 'MALFORMED_BODY',
   PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
@@ -30,6 +32,8 @@ export interface ErrorSpec {
 
 export const ERROR_SPECS: Record<ErrorCode, ErrorSpec> = {
   [ErrorCode.Unauthenticated]: { status: 401, title: 'Authentication required' },
+  [ErrorCode.BadRequest]: { status: 400, title: 'The HTTP request is malformed' },
+  [ErrorCode.HeadersTooLarge]: { status: 431, title: 'The request headers are too large' },
   [ErrorCode.ValidationFailed]: { status: 400, title: 'The request is not valid' },
   [ErrorCode.MalformedBody]: { status: 400, title: 'The body is not valid JSON' },
   [ErrorCode.PayloadTooLarge]: { status: 413, title: 'The body is too large' },

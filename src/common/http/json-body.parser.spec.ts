@@ -1,4 +1,4 @@
-import { MAX_JSON_DEPTH, nestingDepth } from './json-body.parser';
+import { MAX_JSON_DEPTH, forbiddenKey, nestingDepth } from './json-body.parser';
 
 describe('nestingDepth', () => {
   it.each([
@@ -49,5 +49,35 @@ describe('nestingDepth', () => {
 
     // Assert
     expect(measured).toBe(1_000_000);
+  });
+});
+
+describe('forbiddenKey', () => {
+  it.each([
+    ['constructor at the top', '{"a":1,"constructor":1}', 'constructor'],
+    ['prototype nested in an object', '{"a":{"b":{"prototype":{}}}}', 'prototype'],
+    [
+      'an Object method name inside an array',
+      '[{"ok":1},{"hasOwnProperty":null}]',
+      'hasOwnProperty',
+    ],
+    ['toString as a key', '{"toString":"x"}', 'toString'],
+  ])('finds %s', (_, text, key) => {
+    expect(forbiddenKey(JSON.parse(text))).toBe(key);
+  });
+
+  it('finds __proto__ when it is an own key', () => {
+    const value: unknown = JSON.parse('{"__proto__":{"x":1}}');
+
+    expect(forbiddenKey(value)).toBe('__proto__');
+  });
+
+  it.each([
+    ['ordinary keys', '{"perTransaction":1,"daily":2,"monthly":3}'],
+    ['reserved words as values, not keys', '{"a":"constructor","b":["prototype"]}'],
+    ['a scalar', '42'],
+    ['null', 'null'],
+  ])('accepts %s', (_, text) => {
+    expect(forbiddenKey(JSON.parse(text))).toBeUndefined();
   });
 });

@@ -28,7 +28,20 @@ export function installJsonBodyParser(fastify: FastifyInstance): void {
         );
         return;
       }
-      void parse(request, text, done);
+      void parse(request, text, (error, value: unknown) => {
+        if (error) return done(error, undefined);
+        const key = forbiddenKey(value);
+        if (key === undefined) return done(null, value);
+        done(
+          new DomainError(ErrorCode.ValidationFailed, {
+            detail: `The body uses the reserved key "${key}".`,
+            errors: [
+              { field: key, message: 'reserved key (prototype, constructor, Object methods)' },
+            ],
+          }),
+          undefined,
+        );
+      });
     },
   );
 }
@@ -48,4 +61,20 @@ export function nestingDepth(text: string): number {
     else if (c === 0x7d || c === 0x5d) depth--;
   }
   return max;
+}
+
+/**
+ * Keys that name Object's own machinery: class-transformer and Nest's pipes silently drop them
+ * instead of reporting them as unknown, so they are refused here, at any depth.
+ */
+const RESERVED_KEYS = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
+
+export function forbiddenKey(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    if (RESERVED_KEYS.has(key)) return key;
+    const nested = forbiddenKey(child);
+    if (nested !== undefined) return nested;
+  }
+  return undefined;
 }
