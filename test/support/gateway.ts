@@ -68,12 +68,11 @@ export function newKey(): string {
 
 /**
  * A distinct valid member id per call, so tests never share records or rate limits: random, since
- * every test file in a jest worker shares the process (and the run's Redis).
+ * every test file in a jest worker shares the process (and the run's Redis). Safe integers only.
  */
 export function newMember(): string {
-  return String(
-    1_000_000_000_000_000n + BigInt(randomInt(0, 2 ** 47)) * 1000n + BigInt(randomInt(0, 1000)),
-  );
+  // Below 2^53 so tests may also send it as a JSON number; far from the sandbox's 7-digit members.
+  return String(1_000_000_000_000 + randomInt(0, 2 ** 47) * 16 + randomInt(0, 16));
 }
 
 export const PAR = 'V0010013019123456789012345A';
