@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
@@ -6,11 +5,11 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { installJsonBodyParser } from './common/http/json-body.parser';
 import { answerBadUrl, answerClientError } from './common/http/framework-errors';
-import { HELMET_OPTIONS } from './common/http/security-headers';
+import { installSecurityHeaders } from './common/http/security-headers';
 import type { AppConfig } from './config/app-config';
 import { ShutdownState } from './health/shutdown.state';
-import type { RequestLogFields } from './observability/logger.options';
 import { MetricsService } from './observability/metrics.service';
+import { observeRequests } from './observability/request-observer';
 import { buildOpenApiDocument, serveOpenApi } from './openapi/openapi';
 
 /** Bodies over 16 KiB are refused with 413 before they are read in full. */
@@ -48,24 +47,15 @@ async function configure(app: NestFastifyApplication, config: AppConfig): Promis
 
   const fastify = app.getHttpAdapter().getInstance();
   installJsonBodyParser(fastify);
-  const metrics = app.get(MetricsService);
-  fastify.addHook('onRequest', (request, _reply, done) => {
-    (request.raw as RequestLogFields).routePattern = request.routeOptions.url;
-    done();
-  });
+  installSecurityHeaders(fastify);
+  observeRequests(fastify, app.get(MetricsService));
   const shutdown = app.get(ShutdownState);
   fastify.addHook('onSend', (_request, reply, payload, done) => {
     // Draining: a keep-alive client must not hold its socket open past our close().
     if (shutdown.shuttingDown) void reply.header('connection', 'close');
     done(null, payload);
   });
-  fastify.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? '(unmatched)';
-    metrics.httpRequest(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
-    done();
-  });
 
-  await app.register(helmet, HELMET_OPTIONS);
   if (config.http.corsOrigins.length > 0) app.enableCors({ origin: config.http.corsOrigins });
 
   serveOpenApi(app, buildOpenApiDocument(app));

@@ -2,7 +2,6 @@ import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain.error';
 import { ErrorCode } from '../common/errors/error-code';
-import type { RequestLogFields } from '../observability/logger.options';
 import type { AuthenticatedRequest } from './authenticated-request';
 import { TokenVerifier } from './token-verifier';
 
@@ -22,8 +21,6 @@ export class AuthGuard implements CanActivate {
     if (!match) throw unauthenticated('A bearer token is required.', false);
     try {
       request.memberId = await this.verifier.verify(match[1]);
-      // The access log (pino-http) sees the raw request only.
-      (request.raw as RequestLogFields).memberId = request.memberId;
       return true;
     } catch (error) {
       // The reason is logged for operators, never the token itself.

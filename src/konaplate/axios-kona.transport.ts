@@ -1,7 +1,6 @@
 import { HttpService } from '@nestjs/axios';
 import { Injectable } from '@nestjs/common';
 import { isAxiosError } from 'axios';
-import { firstValueFrom } from 'rxjs';
 import type { KonaHttpRequest, KonaHttpResponse, TransportFailureKind } from './kona-transport';
 import { KonaTransport, TransportFailure } from './kona-transport';
 
@@ -17,24 +16,27 @@ export class AxiosKonaTransport extends KonaTransport {
   }
 
   async post(request: KonaHttpRequest): Promise<KonaHttpResponse> {
+    // One deadline for connect, headers and body: aborting destroys the socket, so a slow-drip
+    // answer cannot outlive it (axios' own `timeout` only watches idleness).
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), request.timeoutMs);
     try {
-      const response = await firstValueFrom(
-        this.http.post<string>(request.path, request.body, {
-          headers: request.headers,
-          // The body is already the exact string that was signed: no transform may touch it.
-          transformRequest: [(data: unknown) => data],
-          transformResponse: [(data: unknown) => data],
-          responseType: 'text',
-          validateStatus: () => true,
-          // One deadline for connect, headers and body: aborting destroys the socket, so a
-          // slow-drip answer cannot outlive it (axios' own `timeout` only watches idleness).
-          signal: AbortSignal.timeout(request.timeoutMs),
-          maxRedirects: 0,
-        }),
-      );
+      // axiosRef directly: the Observable wrapper of HttpService.post costs per call, buys nothing here.
+      const response = await this.http.axiosRef.post<string>(request.path, request.body, {
+        headers: request.headers,
+        // The body is already the exact string that was signed: no transform may touch it.
+        transformRequest: [(data: unknown) => data],
+        transformResponse: [(data: unknown) => data],
+        responseType: 'text',
+        validateStatus: () => true,
+        signal: controller.signal,
+        maxRedirects: 0,
+      });
       return { status: response.status, text: String(response.data ?? '') };
     } catch (error) {
       throw toTransportFailure(error);
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

@@ -16,6 +16,9 @@ const common: RedisOptions = {
   connectTimeout: 1000,
   retryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, 2000),
   lazyConnect: false,
+  // Commands issued in the same tick share one write: fewer syscalls under load, and each
+  // request still waits for exactly its own reply (one round trip per script).
+  enableAutoPipelining: true,
 };
 
 export function createRedisClient(
@@ -35,6 +38,7 @@ export function createRedisClient(
     case 'cluster': {
       const options: ClusterOptions = {
         enableOfflineQueue: false,
+        enableAutoPipelining: true,
         clusterRetryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, 2000),
         redisOptions: { ...common, password: settings.password },
         slotsRefreshTimeout: 1000,

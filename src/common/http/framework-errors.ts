@@ -4,14 +4,15 @@ import { DomainError } from '../errors/domain.error';
 import { ErrorCode } from '../errors/error-code';
 import { toProblem } from '../problem/problem';
 import { sendProblem } from '../problem/send-problem';
-import { setSecurityHeaders } from './security-headers';
+import { SECURITY_HEADERS } from './security-headers';
 
 /**
  * Fastify answers a bad URL itself (an over-long path value, a broken %-escape) before any hook
  * or filter runs: answer it as a problem like any other, without echoing the path.
  */
-export function answerBadUrl(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
-  setSecurityHeaders(request.raw, reply.raw);
+export function answerBadUrl(error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+  // Fastify calls this before any hook, so the security headers are set here too.
+  void reply.headers(SECURITY_HEADERS);
   const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
   sendProblem(
     reply,

@@ -1,9 +1,9 @@
+import type { FastifyInstance } from 'fastify';
 import type { HelmetOptions } from 'helmet';
 import helmet from 'helmet';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** One helmet configuration for every answer, whichever path produced it. */
-export const HELMET_OPTIONS: HelmetOptions = {
+const OPTIONS: HelmetOptions = {
   // Swagger UI at /docs needs its inline bootstrap script and styles.
   contentSecurityPolicy: {
     directives: {
@@ -15,12 +15,26 @@ export const HELMET_OPTIONS: HelmetOptions = {
   },
 };
 
-const applyHelmet = helmet(HELMET_OPTIONS);
-
 /**
- * The same headers for answers Fastify writes before any hook runs (a malformed URL), where
- * @fastify/helmet's onRequest hook never fires.
+ * helmet's headers, computed once: with these options they do not depend on the request, and
+ * @fastify/helmet recomputed them (CSP included) on every request (bench/RESULTS.md).
  */
-export function setSecurityHeaders(request: IncomingMessage, response: ServerResponse): void {
-  applyHelmet(request, response, () => undefined);
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = (() => {
+  const headers: Record<string, string> = {};
+  const response = {
+    setHeader: (name: string, value: string | number | readonly string[]) => {
+      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+    },
+    removeHeader: (name: string) => delete headers[name.toLowerCase()],
+  };
+  helmet(OPTIONS)({} as IncomingMessage, response as unknown as ServerResponse, () => undefined);
+  return Object.freeze(headers);
+})();
+
+/** Every answer gets the security headers, set before any route or error handler runs. */
+export function installSecurityHeaders(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (_request, reply, done) => {
+    void reply.headers(SECURITY_HEADERS);
+    done();
+  });
 }

@@ -1,0 +1,49 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { PinoLogger } from 'nestjs-pino';
+import type { AuthenticatedRequest } from '../auth/authenticated-request';
+import { maskUrl } from './mask';
+import type { MetricsService } from './metrics.service';
+
+const QUIET = /^\/(health|metrics)(\/|$|\?)/;
+
+/**
+ * After each answer: one access-log line (method, route, status, duration, correlation id, member
+ * id) and the HTTP duration histogram. Headers are never logged, so no token or key can be; the
+ * PAR in a card URL is masked. Probes and scrapes are measured but not logged.
+ */
+export function observeRequests(fastify: FastifyInstance, metrics: MetricsService): void {
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? '(unmatched)';
+    const status = reply.statusCode;
+    const durationMs = reply.elapsedTime;
+    metrics.httpRequest(route, request.method, status, durationMs / 1000);
+    if (!QUIET.test(request.url))
+      logLine(request, route, status, durationMs, reply.getHeader('x-correlation-id'));
+    done();
+  });
+}
+
+function logLine(
+  request: FastifyRequest,
+  route: string,
+  status: number,
+  durationMs: number,
+  correlationId: unknown,
+): void {
+  const url = maskUrl(request.url);
+  // Flat fields: pino's std `req`/`res` serializers expect live Node objects, not summaries.
+  const line = {
+    reqId: request.id,
+    method: request.method,
+    url,
+    route,
+    status,
+    responseTime: Math.round(durationMs),
+    memberId: (request as Partial<AuthenticatedRequest>).memberId,
+    correlationId,
+  };
+  const message = `${request.method} ${url} ${status}`;
+  if (status >= 500) PinoLogger.root.error(line, message);
+  else if (status >= 400) PinoLogger.root.warn(line, message);
+  else PinoLogger.root.info(line, message);
+}
