@@ -33,7 +33,8 @@ function drainOnSignals(app: NestFastifyApplication, config: AppConfig): void {
     if (shutdown.shuttingDown) return;
     shutdown.begin();
     logger.log({ signal, delayMs: config.shutdownDelayMs }, 'shutting down: readiness now fails');
-    const deadline = config.shutdownDelayMs + 2 * config.konaplate.timeoutMs + 5000;
+    // In-flight calls end within one KONA timeout; exit before Kubernetes' grace period does.
+    const deadline = config.shutdownDelayMs + config.konaplate.timeoutMs + 3000;
     setTimeout(() => {
       logger.error('shutdown did not finish in time; exiting');
       process.exit(1);
@@ -43,7 +44,16 @@ function drainOnSignals(app: NestFastifyApplication, config: AppConfig): void {
     logger.log('shutdown complete');
     process.exit(0);
   };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void drain(signal));
+  const onSignal = (signal: string) =>
+    drain(signal).catch((error: unknown) => {
+      logger.error(
+        { reason: error instanceof Error ? error.message : String(error) },
+        'shutdown failed',
+      );
+      process.exit(1);
+    });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const)
+    process.on(signal, () => void onSignal(signal));
 }
 
 main().catch((error: unknown) => {

@@ -39,6 +39,7 @@ export class JoseTokenVerifier extends TokenVerifier {
   async verify(token: string): Promise<MemberId> {
     const known = this.verified.get(token);
     if (known) return known;
+    // Two calls because jose's overloads take a key or a key getter, not their union.
     const { payload } =
       typeof this.key === 'function'
         ? await jwtVerify(token, this.key, this.options)

@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import type { MemberId } from '../members/member-id';
 
 /**
  * Tokens already verified, until they expire: an app sends the same bearer token on every call,
  * and re-verifying its signature was the largest cost of auth (bench/RESULTS.md). Bounded, oldest
- * entry evicted first, so a flood of distinct tokens cannot grow it.
+ * entry evicted first, so a flood of distinct tokens cannot grow it; keyed by the token's SHA-256,
+ * so no bearer token sits in memory longer than its request.
  */
 export class VerifiedTokenCache {
   private readonly entries = new Map<string, { memberId: MemberId; expiresAt: number }>();
@@ -14,10 +16,11 @@ export class VerifiedTokenCache {
   ) {}
 
   get(token: string): MemberId | undefined {
-    const entry = this.entries.get(token);
+    const key = digest(token);
+    const entry = this.entries.get(key);
     if (!entry) return undefined;
     if (entry.expiresAt > this.now()) return entry.memberId;
-    this.entries.delete(token);
+    this.entries.delete(key);
     return undefined;
   }
 
@@ -27,6 +30,10 @@ export class VerifiedTokenCache {
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);
     }
-    this.entries.set(token, { memberId, expiresAt });
+    this.entries.set(digest(token), { memberId, expiresAt });
   }
+}
+
+function digest(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
 }

@@ -74,7 +74,8 @@ export class EnvReader {
       const url = new URL(value);
       if (!['http:', 'https:', 'redis:', 'rediss:'].includes(url.protocol)) throw new Error();
     } catch {
-      this.problems.push(`${key} must be an absolute URL (got "${value}")`);
+      // The value is not echoed: a URL may carry a password.
+      this.problems.push(`${key} must be an absolute http(s) or redis(s) URL`);
     }
     return value;
   }

@@ -51,7 +51,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       ttlSeconds: read.int('IDEMPOTENCY_TTL_SECONDS', 86_400, 60, 30 * 86_400),
       leaseMs: read.int('IDEMPOTENCY_LEASE_MS', 3 * timeoutMs, 100, 3_600_000),
     },
-    rateLimitPerMinute: read.int('RATE_LIMIT_PER_MINUTE', 20, 1, 1_000_000),
+    rateLimitPerMinute: read.int('RATE_LIMIT_PER_MINUTE', 20, 0, 1_000_000),
     breaker: {
       threshold: read.int('UPSTREAM_BREAKER_THRESHOLD', 5, 1, 1000),
       cooldownMs: read.int('UPSTREAM_BREAKER_COOLDOWN_MS', 10_000, 100, 600_000),

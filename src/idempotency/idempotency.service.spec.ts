@@ -249,6 +249,20 @@ describe('IdempotencyService, upstream answers', () => {
     expect(store.steps).toEqual(['claim', 'release']);
   });
 
+  it('does not store an unmapped KONA code: the key stays retryable with its correlation id', async () => {
+    // Arrange: KONA refuses with a code the operation does not map (e.g. a bad access key).
+    const { service, upstream, ids, store } = setup();
+    const unmapped = new DomainError(ErrorCode.UpstreamError, { upstreamCode: '999_401' });
+    upstream.then(() => Promise.reject(unmapped));
+
+    // Act
+    const run = service.run(REQUEST, ids.next, upstream.call);
+
+    // Assert
+    await expect(run).rejects.toBe(unmapped);
+    expect(store.steps).toEqual(['claim', 'release']);
+  });
+
   it.each([
     [
       'a refused connection (no KONA code)',
@@ -380,7 +394,8 @@ describe('IdempotencyService, refusals', () => {
 
     // Assert
     expect(error.code).toBe(ErrorCode.IdempotencyKeyInUse);
-    expect(error.details.retryAfter).toBe(3); // 2500 ms left, rounded up
+    expect(error.details.retryAfter).toBe(2); // 2500 ms left, but polling is capped at 2 s
+    expect(error.details.correlationId).toBe('261122143005-0000001'); // the holder's, first made
     expect(upstream.calls).toHaveLength(1);
     expect(await outcomeCount(metrics, 'in_use')).toBe(1);
     answer({ realNameRegistered: true });

@@ -26,6 +26,7 @@ export interface IdempotentRequest {
 export type UpstreamCall = (correlationId: string, at: Date) => Promise<unknown>;
 
 const RATE_WINDOW_MS = 60_000;
+const MAX_IN_USE_RETRY_AFTER_S = 2;
 
 /**
  * Exactly one upstream call per member and Idempotency-Key: claims the key atomically, runs the
@@ -64,7 +65,12 @@ export class IdempotencyService {
         this.metrics.idempotencyOutcome('in_use');
         throw new DomainError(ErrorCode.IdempotencyKeyInUse, {
           detail: 'Another request with this Idempotency-Key is still running; retry later.',
-          retryAfter: Math.max(1, Math.ceil(claim.retryAfterMs / 1000)),
+          correlationId: claim.correlationId,
+          // The first call usually ends well before its lease: poll soon rather than at lease end.
+          retryAfter: Math.min(
+            MAX_IN_USE_RETRY_AFTER_S,
+            Math.max(1, Math.ceil(claim.retryAfterMs / 1000)),
+          ),
           headers,
         });
       case 'reused':
@@ -121,18 +127,30 @@ export class IdempotencyService {
   ): Promise<StoredResponse> {
     let response: StoredResponse;
     try {
-      const body = await call(correlationId, at);
-      response = { status: 200, body: JSON.stringify(body), correlationId };
+      response = await this.answerOf(call, correlationId, at);
     } catch (error) {
-      if (!isDefinitive(error)) {
-        await this.release(scope, owner);
-        throw error;
-      }
-      const problem = toProblem(error);
-      response = { status: problem.status, body: JSON.stringify(problem), correlationId };
+      // Anything but a final answer (unknown outcome, or a bug while rendering one) frees the key.
+      await this.release(scope, owner);
+      throw error;
     }
     await this.complete(scope, owner, response);
     return response;
+  }
+
+  /** The final answer to remember: success, or a mapped KONA business refusal; else it throws. */
+  private async answerOf(
+    call: UpstreamCall,
+    correlationId: string,
+    at: Date,
+  ): Promise<StoredResponse> {
+    try {
+      const body = await call(correlationId, at);
+      return { status: 200, body: JSON.stringify(body), correlationId };
+    } catch (error) {
+      if (!isDefinitive(error)) throw error;
+      const problem = toProblem(error);
+      return { status: problem.status, body: JSON.stringify(problem), correlationId };
+    }
   }
 
   /** KONA's answer goes back to the app even if it cannot be remembered (logged and counted). */
@@ -144,11 +162,13 @@ export class IdempotencyService {
         response,
         this.config.idempotency.ttlSeconds,
       );
-      if (!stored)
+      if (!stored) {
+        this.metrics.idempotencyOutcome('complete_failed');
         this.logger.warn(
           { correlationId: response.correlationId },
           'lost the key before completing',
         );
+      }
     } catch (error) {
       this.metrics.idempotencyOutcome('complete_failed');
       this.logger.error(
@@ -182,12 +202,17 @@ export class IdempotencyService {
   }
 }
 
-/** A business answer from KONA (it acted, or decided not to): the final word for this key. */
+/**
+ * A mapped business answer from KONA (it acted, or decided not to): the final word for this key.
+ * An unmapped code is not: it may be KONA refusing the gateway itself (keys, clock), which a fix
+ * on our side cures, so the key stays retryable with its correlation id.
+ */
 function isDefinitive(error: unknown): error is DomainError {
   return (
     error instanceof DomainError &&
     error.details.upstreamCode !== undefined &&
-    error.details.outcomeUnknown !== true
+    error.details.outcomeUnknown !== true &&
+    error.code !== ErrorCode.UpstreamError
   );
 }
 

@@ -33,13 +33,13 @@ export interface RateState {
 }
 
 /**
- * What a claim found. `claimed`: the caller now holds the key (`previous` tells whether it was
+ * What a claim found. `rate` is absent on a replay: replays are not counted. `claimed`: the caller now holds the key (`previous` tells whether it was
  * new, a retry after an unknown outcome, or taken over from a holder whose lease expired).
  */
 export type ClaimResult = (
   | { kind: 'claimed'; correlationId: string; previous: 'none' | 'released' | 'expired' }
   | { kind: 'replay'; response: StoredResponse }
-  | { kind: 'in-use'; retryAfterMs: number }
+  | { kind: 'in-use'; retryAfterMs: number; correlationId: string }
   | { kind: 'reused' }
   | { kind: 'rate-limited' }
 ) & { rate?: RateState };

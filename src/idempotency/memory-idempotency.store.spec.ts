@@ -380,18 +380,22 @@ describe('MemoryIdempotencyStore rate limit', () => {
     expect(result).toMatchObject({ kind: 'claimed', previous: 'none' });
   });
 
-  it('counts replays too', async () => {
-    // Arrange
+  it('does not count replays: a retried request gets its answer even at the limit', async () => {
+    // Arrange: the one allowed request of the window is used and answered.
     const { store } = setup();
-    await store.claim(SCOPE, limited(2, 'same'));
+    await store.claim(SCOPE, limited(1, 'same'));
     await store.complete(SCOPE, 'same', ANSWER, TTL_S);
-    await store.claim(SCOPE, limited(2, 'same'));
 
     // Act
-    const result = await store.claim(SCOPE, limited(2, 'same'));
+    const replays = [
+      await store.claim(SCOPE, limited(1, 'same')),
+      await store.claim(SCOPE, limited(1, 'same')),
+    ];
+    const fresh = await store.claim({ ...SCOPE, key: 'other' }, limited(1, 'other'));
 
     // Assert
-    expect(result.kind).toBe('rate-limited');
+    expect(replays.map((r) => r.kind)).toEqual(['replay', 'replay']);
+    expect(fresh.kind).toBe('rate-limited');
   });
 
   it('opens a new window once the old one has passed', async () => {

@@ -34,35 +34,51 @@ export class MemoryIdempotencyStore extends IdempotencyStore {
 
   claim(scope: RecordScope, request: ClaimRequest): Promise<ClaimResult> {
     const now = this.now();
-    const rate = this.count(scope, request, now);
-    if (rate && rate.remaining < 0)
-      return Promise.resolve({ kind: 'rate-limited', rate: clamp(rate) });
     const key = recordKey(scope);
     const record = this.live(key, now);
-    const lease = now + request.leaseMs;
-    const result = ((): ClaimResult => {
-      if (!record) {
-        this.records.set(key, {
-          fingerprint: request.fingerprint,
-          correlationId: request.correlationId,
-          state: 'pending',
-          owner: request.owner,
-          leaseUntil: lease,
-          expiresAt: now + request.ttlSeconds * 1000,
-        });
-        return { kind: 'claimed', correlationId: request.correlationId, previous: 'none' };
-      }
-      if (record.fingerprint !== request.fingerprint) return { kind: 'reused' };
-      if (record.state === 'done' && record.response)
-        return { kind: 'replay', response: record.response };
-      if (record.state === 'pending' && record.leaseUntil > now) {
-        return { kind: 'in-use', retryAfterMs: record.leaseUntil - now };
-      }
-      const previous = record.state === 'pending' ? 'expired' : 'released';
-      Object.assign(record, { owner: request.owner, state: 'pending', leaseUntil: lease });
-      return { kind: 'claimed', correlationId: record.correlationId, previous };
-    })();
+    // A replay is the answer the app already paid for: it is not counted against the rate limit.
+    if (record?.fingerprint === request.fingerprint && record.state === 'done' && record.response) {
+      return Promise.resolve({ kind: 'replay', response: record.response });
+    }
+    const rate = this.count(scope, request, now);
+    if (rate && rate.remaining < 0) {
+      return Promise.resolve({ kind: 'rate-limited', rate: clamp(rate) });
+    }
+    const result = this.claimRecord(key, record, request, now);
     return Promise.resolve({ ...result, rate: rate && clamp(rate) });
+  }
+
+  private claimRecord(
+    key: string,
+    record: MemoryRecord | undefined,
+    request: ClaimRequest,
+    now: number,
+  ): ClaimResult {
+    const lease = now + request.leaseMs;
+    const expiresAt = now + request.ttlSeconds * 1000;
+    if (!record) {
+      this.records.set(key, {
+        fingerprint: request.fingerprint,
+        correlationId: request.correlationId,
+        state: 'pending',
+        owner: request.owner,
+        leaseUntil: lease,
+        expiresAt,
+      });
+      return { kind: 'claimed', correlationId: request.correlationId, previous: 'none' };
+    }
+    if (record.fingerprint !== request.fingerprint) return { kind: 'reused' };
+    if (record.state === 'pending' && record.leaseUntil > now) {
+      return {
+        kind: 'in-use',
+        retryAfterMs: record.leaseUntil - now,
+        correlationId: record.correlationId,
+      };
+    }
+    const previous = record.state === 'pending' ? 'expired' : 'released';
+    // A retried key lives a full TTL again, so it cannot expire mid-call.
+    Object.assign(record, { owner: request.owner, state: 'pending', leaseUntil: lease, expiresAt });
+    return { kind: 'claimed', correlationId: record.correlationId, previous };
   }
 
   complete(scope: RecordScope, owner: string, response: StoredResponse, ttlSeconds: number) {

@@ -42,7 +42,7 @@ export class RedisIdempotencyStore extends IdempotencyStore {
     );
     const [kind, cid, a, b, count, reset] = reply;
     const rate =
-      rateLimit.limit > 0
+      rateLimit.limit > 0 && kind !== 'replay'
         ? {
             limit: rateLimit.limit,
             remaining: Math.max(0, rateLimit.limit - count),
@@ -55,7 +55,7 @@ export class RedisIdempotencyStore extends IdempotencyStore {
       case 'replay':
         return { kind, response: { correlationId: cid, status: Number(a), body: b }, rate };
       case 'in-use':
-        return { kind, retryAfterMs: Number(a), rate };
+        return { kind, retryAfterMs: Number(a), correlationId: cid, rate };
       case 'reused':
       case 'rate-limited':
         return { kind, rate };

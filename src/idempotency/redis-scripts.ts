@@ -8,6 +8,9 @@
 
 /** KEYS: record, rate. ARGV: fp, owner, cid, leaseMs, ttlS, limit, windowMs. */
 export const CLAIM_SCRIPT = `
+local r = redis.call('HMGET', KEYS[1], 'fp', 'cid', 'state', 'owner', 'lease', 'status', 'body')
+-- A replay is the answer the app already paid for: it is not counted against the rate limit.
+if r[1] == ARGV[1] and r[3] == 'done' then return {'replay', r[2], r[6], r[7], 0, 0} end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local limit = tonumber(ARGV[6])
@@ -21,7 +24,6 @@ if limit > 0 then
   end
   if count > limit then return {'rate-limited', '', '', '', count, reset} end
 end
-local r = redis.call('HMGET', KEYS[1], 'fp', 'cid', 'state', 'owner', 'lease', 'status', 'body')
 if not r[1] then
   redis.call('HSET', KEYS[1], 'fp', ARGV[1], 'cid', ARGV[3], 'state', 'pending',
     'owner', ARGV[2], 'lease', now + tonumber(ARGV[4]))
@@ -29,7 +31,6 @@ if not r[1] then
   return {'claimed', ARGV[3], 'none', '', count, reset}
 end
 if r[1] ~= ARGV[1] then return {'reused', '', '', '', count, reset} end
-if r[3] == 'done' then return {'replay', r[2], r[6], r[7], count, reset} end
 local lease = tonumber(r[5] or '0')
 if r[3] == 'pending' and lease > now then
   return {'in-use', r[2], tostring(lease - now), '', count, reset}
@@ -37,6 +38,8 @@ end
 local previous = 'released'
 if r[3] == 'pending' then previous = 'expired' end
 redis.call('HSET', KEYS[1], 'owner', ARGV[2], 'state', 'pending', 'lease', now + tonumber(ARGV[4]))
+-- A retried key lives a full TTL again, so it cannot expire mid-call and lose its correlation id.
+redis.call('EXPIRE', KEYS[1], ARGV[5])
 return {'claimed', r[2], previous, '', count, reset}
 `;
 

@@ -6,7 +6,7 @@ import { KonaTransport, TransportFailure } from './kona-transport';
 
 const REFUSED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 const TIMEOUT = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ERR_CANCELED']);
-const RESET = new Set(['ECONNRESET', 'EPIPE', 'ERR_BAD_RESPONSE']);
+const RESET = new Set(['ECONNRESET', 'EPIPE']);
 
 /** KONA over @nestjs/axios with a keep-alive agent (configured in konaplate.module.ts). */
 @Injectable()

@@ -116,7 +116,7 @@ describe('interpretAnswer', () => {
     expect(errorOf(result).code).toBe(ErrorCode.UpstreamError);
   });
 
-  it('turns an unknown code into UPSTREAM_ERROR with the code and KONA message, as a definitive answer', () => {
+  it('turns an unknown code into UPSTREAM_ERROR with the code and KONA message, outcome known', () => {
     // Act
     const result = interpretAnswer(
       NAMED_CARD,
@@ -132,6 +132,34 @@ describe('interpretAnswer', () => {
     expect(error.details.correlationId).toBe(CID);
     expect(error.details.outcomeUnknown).toBeUndefined();
     expect(result.outcome).toBe('999_999');
+  });
+
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])(
+    'treats the code "%s" as unknown, not as Object machinery, and labels it unknown_code',
+    (code) => {
+      // Act
+      const result = interpretAnswer(
+        CARD_LIMIT_UPDATE,
+        { status: 400, text: JSON.stringify({ code, description: 'odd' }) },
+        CID,
+      );
+
+      // Assert
+      expect(errorOf(result).code).toBe(ErrorCode.UpstreamError);
+      expect(result.outcome).toBe('unknown_code');
+    },
+  );
+
+  it('caps KONA message in the detail at 500 characters', () => {
+    // Act
+    const result = interpretAnswer(
+      NAMED_CARD,
+      { status: 400, text: JSON.stringify({ code: '999_999', description: 'x'.repeat(5000) }) },
+      CID,
+    );
+
+    // Assert
+    expect(errorOf(result).details.detail).toHaveLength(500);
   });
 
   it('names the unknown code in the detail when KONA sent no message', () => {

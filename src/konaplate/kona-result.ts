@@ -5,6 +5,11 @@ import { KONA_SUCCESS, decodeEnvelope } from './kona-wire';
 import type { KonaOperation } from './operations/kona-operation';
 import type { KonaHttpResponse, TransportFailure } from './kona-transport';
 
+/** KONA's code shape; anything else is one metrics label, so labels stay bounded. */
+const KONA_CODE = /^\d{3}_\d{3}$/;
+/** KONA's message goes into `detail` and into stored answers: bounded. */
+const MAX_DETAIL = 500;
+
 /** Seconds a caller should wait before retrying when KONA cannot be reached. */
 export const UNAVAILABLE_RETRY_AFTER_S = 2;
 
@@ -41,15 +46,19 @@ export function interpretAnswer(
       status,
     );
   }
-  const mapped = op.codes[code];
+  // Object.hasOwn: a code such as "constructor" must not find Object's own machinery.
+  const mapped = Object.hasOwn(op.codes, code) ? op.codes[code] : undefined;
   const error = mapped
     ? new DomainError(mapped, { correlationId, upstreamCode: code })
     : new DomainError(ErrorCode.UpstreamError, {
         correlationId,
         upstreamCode: code,
-        detail: envelope.description ?? `KONA PLATE answered with code ${code}.`,
+        detail: (envelope.description ?? `KONA PLATE answered with code ${code}.`).slice(
+          0,
+          MAX_DETAIL,
+        ),
       });
-  return { ok: false, error, outcome: code };
+  return { ok: false, error, outcome: KONA_CODE.test(code) ? code : 'unknown_code' };
 }
 
 function unknownOutcome(

@@ -1,4 +1,5 @@
-import { HttpModule } from '@nestjs/axios';
+import { HttpModule, HttpService } from '@nestjs/axios';
+import type { OnApplicationShutdown } from '@nestjs/common';
 import { Module } from '@nestjs/common';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
@@ -35,4 +36,16 @@ const agentOptions = { keepAlive: true, keepAliveMsecs: 1000, maxSockets: 256, t
   ],
   exports: [KonaplateClient],
 })
-export class KonaplateModule {}
+export class KonaplateModule implements OnApplicationShutdown {
+  constructor(private readonly http: HttpService) {}
+
+  /** Idle keep-alive sockets to KONA would otherwise hold the process open after close(). */
+  onApplicationShutdown(): void {
+    const { httpAgent, httpsAgent } = this.http.axiosRef.defaults as {
+      httpAgent?: HttpAgent;
+      httpsAgent?: HttpsAgent;
+    };
+    httpAgent?.destroy();
+    httpsAgent?.destroy();
+  }
+}

@@ -5,7 +5,9 @@ export function maskPar(par: string): string {
 
 const PAR_IN_PATH = /(\/cards\/)([^/?]+)/;
 
-/** The URL with any card PAR in its path masked. */
+/** The URL's path, without its query (which may carry anything), with any card PAR masked. */
 export function maskUrl(url: string): string {
-  return url.replace(PAR_IN_PATH, (_, prefix: string, par: string) => prefix + maskPar(par));
+  const query = url.indexOf('?');
+  const path = query < 0 ? url : url.slice(0, query);
+  return path.replace(PAR_IN_PATH, (_, prefix: string, par: string) => prefix + maskPar(par));
 }

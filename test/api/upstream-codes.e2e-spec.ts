@@ -88,6 +88,19 @@ describe('documented KONA codes', () => {
     },
   );
 
+  it('does not remember an unmapped code: a retry with the key asks KONA again, same correlation id', async () => {
+    const key = `unmapped-${Date.now()}`;
+    const first = await updateLimits(gateway, '1999999', { key });
+    const retry = await updateLimits(gateway, '1999999', { key });
+
+    expect([first.status, retry.status]).toEqual([502, 502]);
+    expect(retry.headers.get('idempotent-replayed')).toBeNull();
+    const calls = sandbox.calls
+      .list({ userId: '1999999' })
+      .filter((c) => c.correlationId === first.headers.get('x-correlation-id'));
+    expect(calls).toHaveLength(2);
+  });
+
   it.each([
     ['registration', register, '003_024'],
     ['limits update', updateLimits, '011_001'],

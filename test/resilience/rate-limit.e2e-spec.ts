@@ -83,6 +83,21 @@ describe('the per-member rate limit', () => {
     expect(sandbox.calls.list({ userId: member })).toHaveLength(LIMIT);
   });
 
+  it('still replays an answer to a member at the limit: replays are not counted', async () => {
+    const member = newMember();
+    const key = `replay-at-limit-${member}`;
+    const first = await updateLimits(gateway, member, { key });
+    for (let i = 1; i < LIMIT; i++) expect((await updateLimits(gateway, member)).status).toBe(200);
+
+    const retry = await updateLimits(gateway, member, { key });
+    const fresh = await updateLimits(gateway, member);
+
+    expect(retry.status).toBe(200);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.text).toBe(first.text);
+    expectRateLimited(fresh);
+  });
+
   it('counts both mutating routes against one budget per member', async () => {
     const member = newMember();
     for (let i = 0; i < 3; i++) expect((await register(gateway, member)).status).toBe(200);
