@@ -32,11 +32,8 @@ const BASELINE_MAIN = path.join(__dirname, 'baseline.js');
 const LAST_RUN = path.join(__dirname, 'last-run.md');
 
 // Demo credentials of the sandbox (test/sandbox/demo-credentials.ts): public on purpose.
-const DEMO = {
-  aspId: 'KBFFSANDBOX0001',
-  accessKey: 'sandbox-access-key-ABCDEFGHIJKLMNOPQRSTU',
-  secretKey: 'sandbox-secret-key-do-not-use-in-production',
-};
+// The sandbox's demo credentials, from the build (npm run build runs first).
+const { SANDBOX_DEMO: DEMO } = require('../dist/sandbox/demo-credentials');
 const JWT_SECRET = 'bench-only-jwt-secret-that-is-32-bytes-or-more';
 const PAR = 'V0010013019123456789012345A';
 const ROUTE = `/v1/me/cards/${PAR}/limits`;

@@ -7,11 +7,8 @@ const net = require('node:net');
 const { SignJWT } = require('jose');
 
 const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-at-least-32-bytes';
-const DEMO = {
-  aspId: 'KBFFSANDBOX0001',
-  accessKey: 'sandbox-access-key-ABCDEFGHIJKLMNOPQRSTU',
-  secretKey: 'sandbox-secret-key-do-not-use-in-production',
-};
+// The sandbox's demo credentials, from the build (npm run build runs first).
+const { SANDBOX_DEMO: DEMO } = require('../dist/sandbox/demo-credentials');
 const DEV_MEMBER = '9999999999999999999';
 const PAR = 'V0010013019123456789012345A';
 const children = [];

@@ -17,11 +17,8 @@ const { SignJWT } = require('jose');
 
 const ROOT = join(__dirname, '..');
 const JWT_SECRET = 'soak-only-jwt-secret-at-least-32-bytes-long';
-const DEMO = {
-  aspId: 'KBFFSANDBOX0001',
-  accessKey: 'sandbox-access-key-ABCDEFGHIJKLMNOPQRSTU',
-  secretKey: 'sandbox-secret-key-do-not-use-in-production',
-};
+// The sandbox's demo credentials, from the build (npm run build runs first).
+const { SANDBOX_DEMO: DEMO } = require('../dist/sandbox/demo-credentials');
 const PAR = 'V0010013019123456789012345A';
 const TIMEOUT_MS = 1000;
 const MEMBERS = 1000;
