@@ -60,7 +60,7 @@ const PROBLEMS: Record<number, { description: string; headers?: object }> = {
   },
   409: {
     description: 'IDEMPOTENCY_KEY_IN_USE: a request with this key is still running.',
-    headers: RETRY_AFTER,
+    headers: { ...CORRELATION, ...RETRY_AFTER },
   },
   413: { description: 'PAYLOAD_TOO_LARGE: the body is over 16 KiB.' },
   415: { description: 'UNSUPPORTED_MEDIA_TYPE: the body is not application/json.' },
