@@ -68,7 +68,10 @@ describe('idempotent requests against the KONA sandbox and a real Redis', () => 
     const [first] = fresh;
     expect(first.body).toEqual({ limits: LIMITS });
     expect(first.headers.get('x-correlation-id')).toBe(calls[0].correlationId);
-    for (const busy of inUse) expect(Number(busy.headers.get('retry-after'))).toBeGreaterThan(0);
+    for (const busy of inUse) {
+      expect(Number(busy.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(busy.headers.get('x-correlation-id')).toBe(calls[0].correlationId);
+    }
     for (const replay of replays) {
       expect(replay.text).toBe(first.text);
       expect(replay.headers.get('x-correlation-id')).toBe(calls[0].correlationId);
