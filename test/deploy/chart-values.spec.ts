@@ -4,7 +4,16 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHART_DIR, lintChart, removeHelmHome, templateChart } from './chart-helm';
+import {
+  CHART_DIR,
+  RELEASE,
+  helm,
+  lintChart,
+  removeHelmHome,
+  renderChart,
+  templateChart,
+} from './chart-helm';
+import { gateway } from './chart-manifest';
 
 const CI_SETS = readdirSync(join(CHART_DIR, 'ci')).filter((file) => file.endsWith('-values.yaml'));
 const DEFAULT_SET = 'default-values.yaml';
@@ -35,9 +44,26 @@ describe('helm/kona-bff values', () => {
     expect(refs.filter((ref) => !ref.startsWith('#/'))).toEqual([]);
   });
 
-  it('refuses to render the bare defaults, naming every missing value at once', () => {
-    const result = templateChart();
-    expect(result.ok).toBe(false);
+  it('renders the bare defaults: a hardened Deployment, secrets from a Secret, and a PDB', () => {
+    const objects = renderChart();
+    const { container, pod } = gateway(objects);
+
+    expect(objects.map((o) => o.kind)).toEqual(
+      expect.arrayContaining(['Deployment', 'Secret', 'PodDisruptionBudget', 'Service']),
+    );
+    expect(container.readinessProbe?.httpGet?.path).toBe('/health/ready');
+    expect(container.livenessProbe?.httpGet?.path).toBe('/health/live');
+    expect(container.securityContext?.readOnlyRootFilesystem).toBe(true);
+    expect(pod.securityContext?.runAsNonRoot).toBe(true);
+    const secretEnv = (container.env ?? []).filter((e) => e.valueFrom?.secretKeyRef);
+    expect(secretEnv.map((e) => e.name)).toEqual(
+      expect.arrayContaining(['KONAPLATE_ACCESS_KEY', 'KONAPLATE_SECRET_KEY', 'AUTH_JWT_SECRET']),
+    );
+  });
+
+  it('names every missing value at once in the install notes', () => {
+    const result = helm(['install', RELEASE.name, CHART_DIR, '--dry-run=client']);
+    expect(result.ok).toBe(true);
     for (const value of [
       'konaplate.baseUrl',
       'konaplate.aspId',
@@ -46,8 +72,21 @@ describe('helm/kona-bff values', () => {
       'secrets.konaplateSecretKey (or secrets.existingSecret)',
       'auth.jwksUrl or secrets.authJwtSecret',
     ]) {
-      expect(result.stderr).toContain(value);
+      expect(result.stdout).toContain(value);
     }
+  });
+
+  it('warns about nothing once the values are complete', () => {
+    const result = helm([
+      'install',
+      RELEASE.name,
+      CHART_DIR,
+      '--dry-run=client',
+      '-f',
+      `${CHART_DIR}/ci/default-values.yaml`,
+    ]);
+    expect(result.ok).toBe(true);
+    expect(result.stdout).not.toContain('WARNING');
   });
 
   it('needs no key values when an existingSecret is named', () => {

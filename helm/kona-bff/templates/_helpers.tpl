@@ -109,11 +109,11 @@ SHUTDOWN_DELAY_MS (readiness failing while endpoints drain), and the longest in-
 {{- end }}
 
 {{/*
-Checks across values that the schema cannot express. Missing values go through one `required`
-(lenient under `helm lint`, so the chart's defaults lint clean) listing every gap at once, like the
-gateway's own start-up check; contradictions `fail`.
+Values the gateway cannot start without, as a list. The chart still renders without them (so its
+defaults render and lint clean): NOTES.txt names every gap at install, and the gateway's own
+start-up check names the same variables in its log. Contradictions `fail` (validateValues).
 */}}
-{{- define "kona-bff.validateValues" -}}
+{{- define "kona-bff.missingValues" -}}
 {{- $v := .Values }}
 {{- $missing := list }}
 {{- if not $v.konaplate.baseUrl }}
@@ -124,9 +124,6 @@ gateway's own start-up check; contradictions `fail`.
 {{- end }}
 {{- if not (or $v.redis.url $v.redis.sentinels $v.redis.clusterNodes) }}
 {{- $missing = append $missing "redis.url, redis.sentinels or redis.clusterNodes (the gateway needs Redis in production)" }}
-{{- end }}
-{{- if and $v.redis.sentinels (not $v.redis.sentinelName) }}
-{{- $missing = append $missing "redis.sentinelName (REDIS_SENTINEL_NAME, with redis.sentinels)" }}
 {{- end }}
 {{- if not $v.secrets.existingSecret }}
 {{- if not $v.secrets.konaplateAccessKey }}
@@ -139,8 +136,16 @@ gateway's own start-up check; contradictions `fail`.
 {{- $missing = append $missing "auth.jwksUrl or secrets.authJwtSecret (or secrets.existingSecret)" }}
 {{- end }}
 {{- end }}
-{{- if $missing }}
-{{- required (printf "kona-bff: set these values (see the comments in values.yaml):\n  - %s" (join "\n  - " $missing)) "" }}
+{{- join "\n" $missing }}
+{{- end }}
+
+{{/*
+Contradictions between values that the schema cannot express: these stop the render.
+*/}}
+{{- define "kona-bff.validateValues" -}}
+{{- $v := .Values }}
+{{- if and $v.redis.sentinels (not $v.redis.sentinelName) }}
+{{- fail "kona-bff: redis.sentinelName (REDIS_SENTINEL_NAME) is required with redis.sentinels" }}
 {{- end }}
 {{- $redisModes := 0 }}
 {{- range (list $v.redis.url $v.redis.sentinels $v.redis.clusterNodes) }}
