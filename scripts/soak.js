@@ -19,6 +19,8 @@ const ROOT = join(__dirname, '..');
 const JWT_SECRET = 'soak-only-jwt-secret-at-least-32-bytes-long';
 // The sandbox's demo credentials, from the build (npm run build runs first).
 const { SANDBOX_DEMO: DEMO } = require('../dist/sandbox/demo-credentials');
+const { NAMED_CARD } = require('../dist/konaplate/operations/named-card.operation');
+const { CARD_LIMIT_UPDATE } = require('../dist/konaplate/operations/card-limit.operation');
 const PAR = 'V0010013019123456789012345A';
 const TIMEOUT_MS = 1000;
 const MEMBERS = 1000;
@@ -463,15 +465,27 @@ function answerStats() {
 // ---------------------------------------------------------------- checks
 
 /**
- * Whether the gateway could not know what KONA did with this call (no answer, a 5xx, a fault that
- * garbles or cuts the answer): only then may the same correlation id reach KONA again.
+ * Whether the gateway does not take this call's answer as final (no answer, a 5xx, a fault that
+ * garbles or cuts the answer, or a code the route does not map, which the README says is not
+ * remembered): only then may the same correlation id reach KONA again.
  */
 function unknownOutcome(call) {
   return (
     (call.fault !== undefined && UNKNOWN_OUTCOME_FAULTS.has(call.fault)) ||
     call.httpStatus === undefined ||
-    call.httpStatus >= 500
+    call.httpStatus >= 500 ||
+    (call.answeredCode !== undefined && !MAPPED_CODES[routeOf(call.path)].has(call.answeredCode))
   );
+}
+
+/** The KONA codes each route maps (from the build's code tables): their answers are final. */
+const MAPPED_CODES = {
+  namedcard: new Set(['000_000', ...Object.keys(NAMED_CARD.codes)]),
+  limits: new Set(['000_000', ...Object.keys(CARD_LIMIT_UPDATE.codes)]),
+};
+
+function routeOf(path) {
+  return path.endsWith('/namedcard') ? 'namedcard' : 'limits';
 }
 
 function checkCalls(calls, history, completeFailed) {
@@ -558,10 +572,10 @@ function checkCalls(calls, history, completeFailed) {
   return { problems, notes, retried, groups: groups.size };
 }
 
-/** A success, or a KONA verdict (a problem carrying KONA's code): the final word for a key. */
+/** A success, or a mapped KONA verdict (a 4xx problem carrying KONA's code): final for a key. */
 function isFinal(answer) {
   if (answer.status === 200) return true;
-  if (answer.status < 400 || (answer.status >= 500 && answer.status !== 502)) return false;
+  if (answer.status < 400 || answer.status >= 500) return false;
   try {
     return typeof JSON.parse(answer.text).upstreamCode === 'string';
   } catch {
