@@ -8,9 +8,10 @@ import { APP_CONFIG } from '../config/app-config';
 import type { MemberId } from '../members/member-id';
 import { MetricsService } from '../observability/metrics.service';
 import { requestFingerprint } from './fingerprint';
-import type { ClaimResult, RateState, RecordScope, StoredResponse } from './idempotency.store';
+import type { ClaimResult, RecordScope, StoredResponse } from './idempotency.store';
 import { IdempotencyStore, StoreUnavailableError } from './idempotency.store';
 import type { IdempotentOutcome } from './idempotent-outcome';
+import { keyInUse, keyReused, rateLimited, storeUnavailable } from './idempotency-refusals';
 import { rateLimitHeaders } from './rate-limit-headers';
 
 export interface IdempotentRequest {
@@ -26,7 +27,6 @@ export interface IdempotentRequest {
 export type UpstreamCall = (correlationId: string, at: Date) => Promise<unknown>;
 
 const RATE_WINDOW_MS = 60_000;
-const MAX_IN_USE_RETRY_AFTER_S = 2;
 
 /**
  * Exactly one upstream call per member and Idempotency-Key: claims the key atomically, runs the
@@ -63,25 +63,13 @@ export class IdempotencyService {
         return { ...claim.response, replayed: true, headers };
       case 'in-use':
         this.metrics.idempotencyOutcome('in_use');
-        throw new DomainError(ErrorCode.IdempotencyKeyInUse, {
-          detail: 'Another request with this Idempotency-Key is still running; retry later.',
-          correlationId: claim.correlationId,
-          // The first call usually ends well before its lease: poll soon rather than at lease end.
-          retryAfter: Math.min(
-            MAX_IN_USE_RETRY_AFTER_S,
-            Math.max(1, Math.ceil(claim.retryAfterMs / 1000)),
-          ),
-          headers,
-        });
+        throw keyInUse(claim.correlationId, claim.retryAfterMs, headers);
       case 'reused':
         this.metrics.idempotencyOutcome('reused');
-        throw new DomainError(ErrorCode.IdempotencyKeyReused, {
-          detail: 'This Idempotency-Key was used with a different request; use a new key.',
-          headers,
-        });
+        throw keyReused(headers);
       case 'rate-limited':
         this.metrics.idempotencyOutcome('rate_limited');
-        throw rateLimited(claim.rate);
+        throw rateLimited(claim.rate, RATE_WINDOW_MS);
       case 'claimed': {
         const outcome = { none: 'claimed', released: 'retried', expired: 'taken_over' } as const;
         this.metrics.idempotencyOutcome(outcome[claim.previous]);
@@ -195,10 +183,7 @@ export class IdempotencyService {
       this.lastStoreErrorLog = Date.now();
       this.logger.error({ reason: error.message }, 'idempotency store unavailable');
     }
-    return new DomainError(ErrorCode.StoreUnavailable, {
-      detail: 'The request could not be recorded safely; nothing was sent. Retry shortly.',
-      retryAfter: 1,
-    });
+    return storeUnavailable();
   }
 }
 
@@ -214,15 +199,6 @@ function isDefinitive(error: unknown): error is DomainError {
     error.details.outcomeUnknown !== true &&
     error.code !== ErrorCode.UpstreamError
   );
-}
-
-function rateLimited(rate: RateState | undefined): DomainError {
-  const retryAfter = Math.max(1, Math.ceil((rate?.resetMs ?? RATE_WINDOW_MS) / 1000));
-  return new DomainError(ErrorCode.RateLimited, {
-    detail: 'Too many requests for this member; retry after the time given.',
-    retryAfter,
-    headers: rate ? rateLimitHeaders(rate) : {},
-  });
 }
 
 function errorMessage(error: unknown): string {
