@@ -1,14 +1,7 @@
 import type { RunningSandbox } from './sandbox/sandbox.server';
-import { startSandbox } from './sandbox/sandbox.server';
 import type { RunningGateway } from './support/gateway';
-import {
-  callGateway,
-  gatewayEnv,
-  newKey,
-  newMember,
-  startGateway,
-  tokenFor,
-} from './support/gateway';
+import { callGateway, newKey, newMember, tokenFor } from './support/gateway';
+import { useStack } from './support/stack';
 
 const CORRELATION_ID = /^\d{12}-[0-9a-f]{7}$/;
 
@@ -16,15 +9,7 @@ describe('the two mobile endpoints against the strict KONA sandbox', () => {
   let sandbox: RunningSandbox;
   let gateway: RunningGateway;
 
-  beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0, host: '127.0.0.1', quiet: true });
-    gateway = await startGateway(gatewayEnv(sandbox.url));
-  });
-
-  afterAll(async () => {
-    await gateway?.close();
-    await sandbox?.close();
-  });
+  useStack((started) => ({ sandbox, gateway } = started));
 
   it('registers a real name with every KONA header and token valid', async () => {
     const member = newMember();

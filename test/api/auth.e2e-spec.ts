@@ -9,7 +9,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK, type KeyLike, SignJWT } from 'jose';
 import type { RunningSandbox } from '../sandbox/sandbox.server';
-import { startSandbox } from '../sandbox/sandbox.server';
 import type { RunningGateway } from '../support/gateway';
 import {
   callGateway,
@@ -28,19 +27,12 @@ import {
   withoutReachingKona,
   type Answer,
 } from './mobile-api';
+import { useStack } from '../support/stack';
 
 let sandbox: RunningSandbox;
 let gateway: RunningGateway;
 
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, host: '127.0.0.1', quiet: true });
-  gateway = await startGateway(gatewayEnv(sandbox.url));
-});
-
-afterAll(async () => {
-  await gateway?.close();
-  await sandbox?.close();
-});
+useStack((started) => ({ sandbox, gateway } = started));
 
 /** A registration with this Authorization header (or none), otherwise valid. */
 function registerWith(

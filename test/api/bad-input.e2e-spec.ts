@@ -4,16 +4,8 @@
  * come from that one thing, and checks that the sandbox saw no call at all.
  */
 import type { RunningSandbox } from '../sandbox/sandbox.server';
-import { startSandbox } from '../sandbox/sandbox.server';
 import type { RunningGateway } from '../support/gateway';
-import {
-  callGateway,
-  gatewayEnv,
-  newMember,
-  PAR,
-  startGateway,
-  tokenFor,
-} from '../support/gateway';
+import { callGateway, newMember, PAR, tokenFor } from '../support/gateway';
 import {
   expectProblem,
   limitsPath,
@@ -24,19 +16,12 @@ import {
   withoutReachingKona,
   type Answer,
 } from './mobile-api';
+import { useStack } from '../support/stack';
 
 let sandbox: RunningSandbox;
 let gateway: RunningGateway;
 
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, host: '127.0.0.1', quiet: true });
-  gateway = await startGateway(gatewayEnv(sandbox.url));
-});
-
-afterAll(async () => {
-  await gateway?.close();
-  await sandbox?.close();
-});
+useStack((started) => ({ sandbox, gateway } = started));
 
 /** 400 VALIDATION_FAILED whose errors name `field`, each entry a {field, message} pair. */
 function expectValidationFailed(answer: Answer, field: string): void {

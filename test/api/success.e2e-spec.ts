@@ -4,7 +4,6 @@
  * would take. Member ids are checked on the raw bytes KONA received, never after a JSON.parse.
  */
 import type { RunningSandbox } from '../sandbox/sandbox.server';
-import { startSandbox } from '../sandbox/sandbox.server';
 import type { RunningGateway } from '../support/gateway';
 import { gatewayEnv, newMember, PAR, startGateway } from '../support/gateway';
 import {
@@ -14,6 +13,7 @@ import {
   updateLimits,
   type Answer,
 } from './mobile-api';
+import { useStack } from '../support/stack';
 
 const NAMEDCARD = '/api/v1/user/namedcard';
 const LIMIT_UPDATE = '/api/v1/card/payment/limit/update';
@@ -27,15 +27,7 @@ const KST_OFFSET_MS = 9 * 3_600_000;
 let sandbox: RunningSandbox;
 let gateway: RunningGateway;
 
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, host: '127.0.0.1', quiet: true });
-  gateway = await startGateway(gatewayEnv(sandbox.url));
-});
-
-afterAll(async () => {
-  await gateway?.close();
-  await sandbox?.close();
-});
+useStack((started) => ({ sandbox, gateway } = started));
 
 /** The one KONA call made for `member` since `fromSeq`, checked as KONA would take it. */
 function acceptedCall(member: string, path: string, fromSeq = 0) {

@@ -10,10 +10,10 @@
 import fc from 'fast-check';
 import type { CallLogEntry } from '../sandbox/call-log';
 import type { RunningSandbox } from '../sandbox/sandbox.server';
-import { startSandbox } from '../sandbox/sandbox.server';
 import type { RunningGateway } from '../support/gateway';
-import { gatewayEnv, newKey, newMember, PAR, startGateway, tokenFor } from '../support/gateway';
+import { newKey, newMember, PAR, tokenFor } from '../support/gateway';
 import { expectNoInternals, limitsPath, REGISTRATION } from '../api/mobile-api';
+import { useStack } from '../support/stack';
 
 /** The 4xx problem codes the README documents ("Errors"), with their status. */
 const DOCUMENTED: Readonly<Record<string, number>> = {
@@ -53,15 +53,7 @@ const PROPERTY_TIMEOUT_MS = 25_000;
 let sandbox: RunningSandbox;
 let gateway: RunningGateway;
 
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, host: '127.0.0.1', quiet: true });
-  gateway = await startGateway(gatewayEnv(sandbox.url));
-});
-
-afterAll(async () => {
-  await gateway?.close();
-  await sandbox?.close();
-});
+useStack((started) => ({ sandbox, gateway } = started));
 
 interface Hostile {
   method: 'POST' | 'PUT';
