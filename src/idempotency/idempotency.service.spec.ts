@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain.error';
 import { ErrorCode } from '../common/errors/error-code';
 import { parseMemberId } from '../members/member-id';
@@ -8,6 +7,7 @@ import type { ClaimRequest, ClaimResult, RecordScope, StoredResponse } from './i
 import { StoreUnavailableError } from './idempotency.store';
 import { IdempotencyService, type IdempotentRequest } from './idempotency.service';
 import { MemoryIdempotencyStore } from './memory-idempotency.store';
+import { failureOf, silenceNestLogger } from '../testing/failure-of';
 
 /** The in-process store with a hand-moved clock and switches that make each step fail. */
 class ScriptedStore extends MemoryIdempotencyStore {
@@ -91,21 +91,7 @@ async function outcomeCount(metrics: MetricsService, outcome: IdempotencyOutcome
   return counter?.values.find((v) => v.labels.outcome === outcome)?.value ?? 0;
 }
 
-/** The DomainError a rejected run throws (fails the test when it resolved). */
-async function failureOf(promise: Promise<unknown>): Promise<DomainError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('expected the run to fail');
-}
-
-beforeAll(() => {
-  // Keep the test output to jest's own: the services log warnings and debug lines on purpose.
-  Logger.overrideLogger(false);
-});
+silenceNestLogger();
 
 describe('IdempotencyService, a fresh key', () => {
   it('calls upstream once with the new correlation id and answers 200 with its body', async () => {

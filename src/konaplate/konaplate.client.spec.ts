@@ -1,6 +1,4 @@
 import { createHmac } from 'node:crypto';
-import { Logger } from '@nestjs/common';
-import { DomainError } from '../common/errors/domain.error';
 import { ErrorCode } from '../common/errors/error-code';
 import { parseMemberId, type MemberId } from '../members/member-id';
 import { testAppConfig, type AppConfigOverrides } from '../testing/app-config.fixture';
@@ -15,6 +13,7 @@ import { KonaplateClient } from './konaplate.client';
 import { CARD_LIMIT_UPDATE, cardLimitBody } from './operations/card-limit.operation';
 import { NAMED_CARD, namedCardBody } from './operations/named-card.operation';
 import { UpstreamBreakers } from './upstream-breakers';
+import { failureOf, silenceNestLogger } from '../testing/failure-of';
 
 /** Records every request and answers from a script (a response, or a failure to throw). */
 class FakeTransport extends KonaTransport {
@@ -68,21 +67,7 @@ function setup(overrides: AppConfigOverrides = {}) {
   return { client, transport, observer, config };
 }
 
-/** The error a rejected call throws (fails the test when the call succeeded). */
-async function failureOf(promise: Promise<unknown>): Promise<DomainError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
-
-beforeAll(() => {
-  // Keep the test output to jest's own: the services log warnings and debug lines on purpose.
-  Logger.overrideLogger(false);
-});
+silenceNestLogger();
 
 describe('KonaplateClient headers', () => {
   it('sends exactly the seven KONA headers plus Accept and Content-Type when a crypto key id is set', async () => {
