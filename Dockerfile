@@ -2,17 +2,21 @@
 #   docker run ... kona-bff node dist/sandbox/main.js
 # Checked by test/deploy/dockerfile.spec.ts (no Docker engine in CI; the test parses this file).
 
-# One place for the Node version; matches .nvmrc (20.19.0) and engines (>= 20.19).
-ARG NODE_IMAGE=node:20.19-bookworm-slim
+# One place for the Node version: Node 24 LTS, matching .nvmrc (24.21.0) and engines (24.x).
+# test/deploy/dockerfile.spec.ts fails when they drift apart.
+ARG NODE_IMAGE=node:24.21-trixie-slim
 
 # ---- build: full dependency tree, compile TypeScript to dist/ ----
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 
-# Dependencies first, so source edits reuse this layer. No dependency needs an install script
-# (package.json "allowScripts" denies the only two), and the image's npm 10 ignores that field.
+# Dependencies first, so source edits reuse this layer. --ignore-scripts: the one approved install
+# script (the devDependency "node", which brings Node 24 to machines whose system Node is older)
+# is not wanted here, since the image is Node 24 already; its dangling .bin/node link is removed so
+# that every build step runs on the image's own node.
 COPY package.json package-lock.json ./
-RUN npm ci --ignore-scripts --no-audit --no-fund
+RUN npm ci --ignore-scripts --no-audit --no-fund \
+    && rm -f node_modules/.bin/node
 
 # .dockerignore keeps node_modules, dist, .git, .env and test output out of this copy.
 COPY . .
@@ -22,7 +26,7 @@ RUN npm run build \
     && test -f dist/main.js \
     && test -f dist/sandbox/main.js
 
-# ---- runtime: production dependencies and compiled JavaScript only ----
+# ---- runtime: production dependencies and compiled JavaScript only (so one Node: the image's) ----
 FROM ${NODE_IMAGE} AS runtime
 
 # Re-declared: an ARG from before the first FROM is not visible inside a stage otherwise.
@@ -55,7 +59,7 @@ EXPOSE 3000
 # must handle SIGTERM (Nest shutdown hooks); compose adds `init: true` as a safety net.
 STOPSIGNAL SIGTERM
 
-# The image has no curl; Node 20's global fetch does the probe. Liveness only: readiness also
+# The image has no curl; Node's global fetch does the probe. Liveness only: readiness also
 # depends on Redis and KONA PLATE, which orchestrators probe separately (compose uses /health/ready).
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
     CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]

@@ -3,13 +3,10 @@ const base = {
   preset: 'ts-jest',
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
-  transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
-    // ESM-only packages reached through require() (Node >= 20.19 loads them natively, jest on
-    // Node 20 does not): compiled to CommonJS for the tests only.
-    '^.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' } }],
-  },
-  transformIgnorePatterns: ['/node_modules/(?!(content-disposition)/)'],
+  // ESM-only packages (Nest 12, jose 6, cockatiel 4, kubernetes-models 5) are required from the
+  // CommonJS test files as Node 24 does natively: jest does that only when vm.SourceTextModule
+  // exists, which `--experimental-vm-modules` (package.json "test") provides.
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
 };
 
 module.exports = {
@@ -23,6 +20,13 @@ module.exports = {
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
-    { ...base, displayName: 'deploy', testMatch: ['<rootDir>/test/deploy/**/*.spec.ts'] },
+    {
+      ...base,
+      displayName: 'deploy',
+      testMatch: ['<rootDir>/test/deploy/**/*.spec.ts'],
+      // kubernetes-models 5 exports its modules under the "import" condition only; Node's require()
+      // and jest's resolver would not find them otherwise. Only this project needs it.
+      testEnvironmentOptions: { customExportConditions: ['node', 'node-addons', 'import'] },
+    },
   ],
 };

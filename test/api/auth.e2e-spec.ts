@@ -7,7 +7,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, type JWK, type KeyLike, SignJWT } from 'jose';
+import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import type { RunningSandbox } from '../sandbox/sandbox.server';
 import type { RunningGateway } from '../support/gateway';
 import {
@@ -311,9 +311,9 @@ describe('with AUTH_USER_ID_CLAIM=memberId', () => {
 describe('with AUTH_JWKS_URL (RS256 and ES256 keys)', () => {
   let jwks: Server;
   let viaJwks: RunningGateway;
-  let rsa: KeyLike;
-  let ec: KeyLike;
-  let impostor: KeyLike;
+  let rsa: CryptoKey;
+  let ec: CryptoKey;
+  let impostor: CryptoKey;
 
   beforeAll(async () => {
     const rsaPair = await generateKeyPair('RS256');
@@ -341,7 +341,7 @@ describe('with AUTH_JWKS_URL (RS256 and ES256 keys)', () => {
     await new Promise((resolve) => jwks?.close(resolve));
   });
 
-  function signed(member: string, alg: 'RS256' | 'ES256', kid: string, key: KeyLike) {
+  function signed(member: string, alg: 'RS256' | 'ES256', kid: string, key: CryptoKey) {
     return new SignJWT({ sub: member })
       .setProtectedHeader({ alg, kid })
       .setIssuedAt()

@@ -88,7 +88,7 @@ describe('helm/kona-bff availability and traffic', () => {
       const objects = manifest('full-values.yaml');
       const policy = only(objects, NetworkPolicy.is);
       const { deployment } = gateway(objects);
-      expect(policy.spec?.podSelector.matchLabels).toEqual(deployment.spec?.selector.matchLabels);
+      expect(policy.spec?.podSelector?.matchLabels).toEqual(deployment.spec?.selector.matchLabels);
       expect(policy.spec?.policyTypes).toEqual(['Ingress', 'Egress']);
       expect(policy.spec?.ingress?.map((rule) => rule.ports)).toEqual([
         [{ port: 3000, protocol: 'TCP' }],
