@@ -20,7 +20,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: 64 },
-    return503OnClosing: true,
+    // Nest 12 applies this from the first shutdown hook on, which would refuse every request during
+    // the drain delay: the pod must keep serving while the endpoints drop it. After close(),
+    // answers already carry `Connection: close` and idle sockets are closed (below).
+    return503OnClosing: false,
     // Fastify answers a bad URL itself (over-long path value, broken %-escape) unless told to
     // hand it over: the app's answer is a problem like any other, without echoing the path.
     frameworkErrors: answerBadUrl,

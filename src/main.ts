@@ -5,7 +5,6 @@ import { createApp } from './app.factory';
 import type { AppConfig } from './config/app-config';
 import { ConfigError } from './config/config.error';
 import { loadConfig } from './config/load-config';
-import { ShutdownState } from './health/shutdown.state';
 
 async function main(): Promise<void> {
   let config: AppConfig;
@@ -19,41 +18,44 @@ async function main(): Promise<void> {
   }
   const app = await createApp(config);
   await app.listen({ port: config.http.port, host: config.http.host });
+  new Logger('Main').log(
+    { node: process.version, host: config.http.host, port: config.http.port },
+    `kona-bff listening on ${config.http.host}:${config.http.port} (Node ${process.version})`,
+  );
   drainOnSignals(app, config);
 }
 
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
 /**
- * SIGTERM: readiness fails at once; after SHUTDOWN_DELAY_MS (time for the endpoints to drop the
- * pod) the server stops accepting, in-flight requests finish, Redis is closed, exit 0.
+ * SIGTERM: Nest runs the shutdown hooks, in which terminus turns readiness 503 and waits
+ * SHUTDOWN_DELAY_MS (time for the endpoints to drop the pod); then the server stops accepting,
+ * in-flight requests finish, Redis is closed and Nest exits 0 (`useProcessExit`, so the log is
+ * flushed). What the libraries do not give is added here: the start of the drain in the log, and a
+ * deadline after which the process exits 1 rather than outlive Kubernetes' grace period.
  */
 function drainOnSignals(app: NestFastifyApplication, config: AppConfig): void {
+  app.enableShutdownHooks([...SIGNALS], { useProcessExit: true });
   const logger = new Logger('Shutdown');
-  const shutdown = app.get(ShutdownState);
-  const drain = async (signal: string) => {
-    if (shutdown.shuttingDown) return;
-    shutdown.begin();
+  const announce = (signal: string) => {
     logger.log({ signal, delayMs: config.shutdownDelayMs }, 'shutting down: readiness now fails');
-    // In-flight calls end within one KONA timeout; exit before Kubernetes' grace period does.
+    // In-flight calls end within one KONA timeout.
     const deadline = config.shutdownDelayMs + config.konaplate.timeoutMs + 3000;
     setTimeout(() => {
       logger.error('shutdown did not finish in time; exiting');
       process.exit(1);
     }, deadline).unref();
-    await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
-    await app.close();
-    logger.log('shutdown complete');
-    process.exit(0);
-  };
-  const onSignal = (signal: string) =>
-    drain(signal).catch((error: unknown) => {
-      logger.error(
-        { reason: error instanceof Error ? error.message : String(error) },
-        'shutdown failed',
-      );
-      process.exit(1);
+    process.once('exit', (code) => {
+      if (code === 0) logger.log('shutdown complete');
     });
-  for (const signal of ['SIGTERM', 'SIGINT'] as const)
-    process.on(signal, () => void onSignal(signal));
+  };
+  let announced = false;
+  for (const signal of SIGNALS)
+    process.on(signal, () => {
+      if (announced) return;
+      announced = true;
+      announce(signal);
+    });
 }
 
 main().catch((error: unknown) => {
