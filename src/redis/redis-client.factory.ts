@@ -9,12 +9,26 @@ import type { RedisSettings } from '../config/app-config';
  */
 export const COMMAND_TIMEOUT_MS = 1500;
 
+/**
+ * Reconnect forever (a pod must heal without a restart: liveness does not depend on Redis), with
+ * exponential backoff capped at 2 s and "equal jitter" (half fixed, half random) so that every
+ * replica does not reconnect to a restarted Redis in the same instant.
+ */
+export function reconnectDelayMs(attempt: number, random: () => number = Math.random): number {
+  const capped = Math.min(50 * 2 ** attempt, 2000);
+  return Math.round(capped / 2 + (capped / 2) * random());
+}
+
 const common: RedisOptions = {
+  // RESP2, not ioredis 6's default RESP3: the Lua scripts' replies keep the shapes they were written
+  // for (RESP3 turns a script's `false` into a boolean instead of nil), no HELLO round trip at
+  // each (re)connect, and proxies and managed Redis that do not speak RESP3 behave the same.
+  protocol: 2,
   enableOfflineQueue: false,
   maxRetriesPerRequest: 0,
   commandTimeout: COMMAND_TIMEOUT_MS,
   connectTimeout: 1000,
-  retryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, 2000),
+  retryStrategy: (attempt: number) => reconnectDelayMs(attempt),
   lazyConnect: false,
   // Commands issued in the same tick share one write: fewer syscalls under load, and each
   // request still waits for exactly its own reply (one round trip per script).
@@ -39,7 +53,7 @@ export function createRedisClient(
       const options: ClusterOptions = {
         enableOfflineQueue: false,
         enableAutoPipelining: true,
-        clusterRetryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, 2000),
+        clusterRetryStrategy: (attempt: number) => reconnectDelayMs(attempt),
         redisOptions: { ...common, password: settings.password },
         slotsRefreshTimeout: 1000,
       };
