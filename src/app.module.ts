@@ -1,5 +1,5 @@
 import type { DynamicModule } from '@nestjs/common';
-import { Module } from '@nestjs/common';
+import { Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { CardsModule } from './cards/cards.module';
@@ -13,7 +13,15 @@ import { RedisModule } from './redis/redis.module';
 import { WalletModule } from './wallet/wallet.module';
 
 @Module({})
-export class AppModule {
+export class AppModule implements OnApplicationShutdown {
+  /**
+   * Nest runs the root module's hooks last, after the server and Redis are closed; logged here and
+   * not from process 'exit', where pino may already have ended its stream.
+   */
+  onApplicationShutdown(signal?: string): void {
+    if (signal !== undefined) new Logger('Shutdown').log({ signal }, 'shutdown complete');
+  }
+
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
