@@ -59,6 +59,14 @@ export abstract class IdempotencyStore {
   ): Promise<boolean>;
   /** Frees the key for a retry, keeping its correlation id and fingerprint, if `owner` holds it. */
   abstract release(scope: RecordScope, owner: string): Promise<boolean>;
+  /**
+   * Counts one request of a read-only route against the member's rate limit (the same window the
+   * claims count in); `remaining` 0 with `limited` means over the limit. Undefined when disabled.
+   */
+  abstract countRequest(
+    memberId: MemberId,
+    rateLimit: ClaimRequest['rateLimit'],
+  ): Promise<(RateState & { limited: boolean }) | undefined>;
   /** Resolves when the store answers; for readiness. */
   abstract ping(): Promise<void>;
 }

@@ -1,4 +1,11 @@
-import type { ClaimRequest, ClaimResult, RecordScope, StoredResponse } from './idempotency.store';
+import type { MemberId } from '../members/member-id';
+import type {
+  ClaimRequest,
+  ClaimResult,
+  RateState,
+  RecordScope,
+  StoredResponse,
+} from './idempotency.store';
 import { IdempotencyStore } from './idempotency.store';
 import { rateKey, recordKey } from './record-keys';
 
@@ -40,7 +47,7 @@ export class MemoryIdempotencyStore extends IdempotencyStore {
     if (record?.fingerprint === request.fingerprint && record.state === 'done' && record.response) {
       return Promise.resolve({ kind: 'replay', response: record.response });
     }
-    const rate = this.count(scope, request, now);
+    const rate = this.count(scope.memberId, request.rateLimit, now);
     if (rate && rate.remaining < 0) {
       return Promise.resolve({ kind: 'rate-limited', rate: clamp(rate) });
     }
@@ -111,9 +118,17 @@ export class MemoryIdempotencyStore extends IdempotencyStore {
   }
 
   /** Fixed window per member, like the Redis script; `remaining` below 0 means over the limit. */
-  private count(scope: RecordScope, { rateLimit }: ClaimRequest, now: number) {
+  countRequest(
+    memberId: MemberId,
+    rateLimit: ClaimRequest['rateLimit'],
+  ): Promise<(RateState & { limited: boolean }) | undefined> {
+    const rate = this.count(memberId, rateLimit, this.now());
+    return Promise.resolve(rate && { ...clamp(rate), limited: rate.remaining < 0 });
+  }
+
+  private count(memberId: MemberId, rateLimit: ClaimRequest['rateLimit'], now: number) {
     if (rateLimit.limit <= 0) return undefined;
-    const key = rateKey(scope.memberId);
+    const key = rateKey(memberId);
     let counter = this.counters.get(key);
     if (!counter || counter.resetAt <= now) {
       counter = { count: 0, resetAt: now + rateLimit.windowMs };

@@ -1,8 +1,15 @@
 import type { Cluster, Redis } from 'ioredis';
-import type { ClaimRequest, ClaimResult, RecordScope, StoredResponse } from './idempotency.store';
+import type { MemberId } from '../members/member-id';
+import type {
+  ClaimRequest,
+  ClaimResult,
+  RateState,
+  RecordScope,
+  StoredResponse,
+} from './idempotency.store';
 import { IdempotencyStore, StoreUnavailableError } from './idempotency.store';
 import { rateKey, recordKey } from './record-keys';
-import { CLAIM_SCRIPT, COMPLETE_SCRIPT, RELEASE_SCRIPT } from './redis-scripts';
+import { CLAIM_SCRIPT, COMPLETE_SCRIPT, COUNT_SCRIPT, RELEASE_SCRIPT } from './redis-scripts';
 
 type ScriptReply = [string, string, string, string, number, number];
 
@@ -10,6 +17,7 @@ interface ScriptCommands {
   kbffClaim(...args: (string | number)[]): Promise<ScriptReply>;
   kbffComplete(...args: (string | number)[]): Promise<number>;
   kbffRelease(...args: (string | number)[]): Promise<number>;
+  kbffCount(...args: (string | number)[]): Promise<[number, number]>;
 }
 
 /** Idempotency records in Redis (single server, Sentinel or Cluster), one script per step. */
@@ -22,6 +30,7 @@ export class RedisIdempotencyStore extends IdempotencyStore {
     redis.defineCommand('kbffClaim', { numberOfKeys: 2, lua: CLAIM_SCRIPT });
     redis.defineCommand('kbffComplete', { numberOfKeys: 1, lua: COMPLETE_SCRIPT });
     redis.defineCommand('kbffRelease', { numberOfKeys: 1, lua: RELEASE_SCRIPT });
+    redis.defineCommand('kbffCount', { numberOfKeys: 1, lua: COUNT_SCRIPT });
     this.redis = redis as (Redis | Cluster) & ScriptCommands;
   }
 
@@ -85,6 +94,22 @@ export class RedisIdempotencyStore extends IdempotencyStore {
 
   async release(scope: RecordScope, owner: string): Promise<boolean> {
     return (await guard(this.redis.kbffRelease(recordKey(scope), owner))) === 1;
+  }
+
+  async countRequest(
+    memberId: MemberId,
+    rateLimit: ClaimRequest['rateLimit'],
+  ): Promise<(RateState & { limited: boolean }) | undefined> {
+    if (rateLimit.limit <= 0) return undefined;
+    const [count, reset] = await guard(
+      this.redis.kbffCount(rateKey(memberId), rateLimit.windowMs),
+    );
+    return {
+      limit: rateLimit.limit,
+      remaining: Math.max(0, rateLimit.limit - count),
+      resetMs: reset,
+      limited: count > rateLimit.limit,
+    };
   }
 
   async ping(): Promise<void> {

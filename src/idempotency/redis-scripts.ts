@@ -43,6 +43,17 @@ redis.call('EXPIRE', KEYS[1], ARGV[5])
 return {'claimed', r[2], previous, '', count, reset}
 `;
 
+/** KEYS: rate. ARGV: windowMs. The claim script's counter, for routes that claim nothing. */
+export const COUNT_SCRIPT = `
+local count = redis.call('INCR', KEYS[1])
+local reset = redis.call('PTTL', KEYS[1])
+if reset < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  reset = tonumber(ARGV[1])
+end
+return {count, reset}
+`;
+
 /** KEYS: record. ARGV: owner, status, body, ttlS, cid. */
 export const COMPLETE_SCRIPT = `
 if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return 0 end

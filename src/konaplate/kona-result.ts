@@ -48,8 +48,10 @@ export function interpretAnswer(
   }
   // Object.hasOwn: a code such as "constructor" must not find Object's own machinery.
   const mapped = Object.hasOwn(op.codes, code) ? op.codes[code] : undefined;
+  // A mapped code is KONA's final word; an unmapped one may be KONA refusing the gateway itself
+  // (keys, clock), which a fix on our side cures, so it is not final.
   const error = mapped
-    ? new DomainError(mapped, { correlationId, upstreamCode: code })
+    ? new DomainError(mapped, { correlationId, upstreamCode: code, final: true })
     : new DomainError(ErrorCode.UpstreamError, {
         correlationId,
         upstreamCode: code,

@@ -53,6 +53,21 @@ export function readMemberId(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/**
+ * A whole number KONA sent within [min, max] (a lossless number, or a plain one), as a JS number;
+ * undefined for anything else (a fraction, a string, out of range). Callers keep max within 2^53.
+ */
+export function readInteger(value: unknown, min: number, max: number): number | undefined {
+  const text = isLosslessNumber(value)
+    ? value.value
+    : typeof value === 'number'
+      ? String(value)
+      : undefined;
+  if (text === undefined || !/^-?\d+$/.test(text)) return undefined;
+  const n = Number(text);
+  return Number.isSafeInteger(n) && n >= min && n <= max ? n : undefined;
+}
+
 function firstString(fields: Record<string, unknown>, names: string[]): string | undefined {
   for (const name of names) {
     const value = fields[name];

@@ -7,9 +7,10 @@ import { ErrorCode } from '../common/errors/error-code';
 import { KonaCallObserver } from './kona-call.observer';
 import { interpretAnswer, transportError } from './kona-result';
 import { konaTime17 } from './kona-time';
-import { KonaTransport, TransportFailure } from './kona-transport';
+import { type KonaHttpResponse, KonaTransport, TransportFailure } from './kona-transport';
 import { serializeBody } from './kona-wire';
-import type { KonaOperation } from './operations/kona-operation';
+import { type MessageCrypto, MESSAGE_CRYPTO } from './message-crypto.port';
+import { type KonaOperation, needsEncryption } from './operations/kona-operation';
 import { sendWithRetry } from './send-with-retry';
 import { tranToken } from './tran-token';
 import { BrokenCircuitError, UpstreamBreakers } from './upstream-breakers';
@@ -39,7 +40,13 @@ export class KonaplateClient {
     private readonly transport: KonaTransport,
     private readonly breakers: UpstreamBreakers,
     @Optional() private readonly observer?: KonaCallObserver,
+    @Optional() @Inject(MESSAGE_CRYPTO) private readonly crypto: MessageCrypto | null = null,
   ) {}
+
+  /** Whether the operation can run here: one that needs encryption needs configured keys. */
+  canRun(op: KonaOperation): boolean {
+    return !needsEncryption(op) || this.crypto !== null;
+  }
 
   /** A correlation id for a call at `at`, in the configured zone. */
   newCorrelationId(at: Date = new Date()): string {
@@ -54,7 +61,10 @@ export class KonaplateClient {
     const { timeZone, timeoutMs } = this.config.konaplate;
     const at = options.at ?? new Date();
     const correlationId = options.correlationId ?? this.newCorrelationId(at);
-    const text = serializeBody(body);
+    const crypto = this.cryptoFor(op, correlationId);
+    const plaintext = serializeBody(body);
+    // The tran token covers the exact bytes sent: the encrypted body when the request is encrypted.
+    const text = op.encrypted.request && crypto ? await crypto.encryptBody(plaintext) : plaintext;
     const headers = this.headers(correlationId, konaTime17(at, timeZone), text);
     const started = performance.now();
     const deadline = Date.now() + timeoutMs;
@@ -68,7 +78,9 @@ export class KonaplateClient {
           { path: op.path, body: text, headers },
           deadline,
         );
-        const interpreted = interpretAnswer(op, response, correlationId);
+        const opened =
+          op.encrypted.answer && crypto ? await this.open(crypto, response, correlationId) : response;
+        const interpreted = interpretAnswer(op, opened, correlationId);
         outcome = interpreted.outcome;
         if (!interpreted.ok && interpreted.error.details.outcomeUnknown) throw interpreted.error;
         return interpreted;
@@ -84,6 +96,14 @@ export class KonaplateClient {
           retryAfter: this.breakers.retryAfterSeconds,
         });
       }
+      if (error instanceof UndecryptableAnswer) {
+        outcome = 'undecryptable';
+        throw new DomainError(ErrorCode.UpstreamError, {
+          correlationId,
+          detail: 'The answer of KONA PLATE could not be decrypted; the outcome is unknown.',
+          outcomeUnknown: true,
+        });
+      }
       if (!(error instanceof TransportFailure)) throw error;
       outcome = error.kind;
       throw transportError(error, correlationId);
@@ -91,6 +111,32 @@ export class KonaplateClient {
       const durationMs = performance.now() - started;
       this.observer?.record({ operation: op.name, outcome, durationMs });
       this.logger.debug({ operation: op.name, correlationId, outcome, durationMs }, 'KONA call');
+    }
+  }
+
+  private cryptoFor(op: KonaOperation, correlationId: string): MessageCrypto | null {
+    if (!needsEncryption(op)) return null;
+    if (this.crypto) return this.crypto;
+    throw new DomainError(ErrorCode.EncryptionNotConfigured, {
+      correlationId,
+      detail: 'This operation needs message encryption with KONA PLATE, which is not configured.',
+    });
+  }
+
+  /** An answer that does not decrypt is an unknown outcome; neither ciphertext nor plaintext is logged. */
+  private async open(
+    crypto: MessageCrypto,
+    response: KonaHttpResponse,
+    correlationId: string,
+  ): Promise<KonaHttpResponse> {
+    try {
+      return { ...response, text: await crypto.openAnswer(response.text) };
+    } catch (error) {
+      this.logger.warn(
+        { correlationId, reason: error instanceof Error ? error.name : 'unknown' },
+        'KONA answer did not decrypt',
+      );
+      throw new UndecryptableAnswer();
     }
   }
 
@@ -110,3 +156,6 @@ export class KonaplateClient {
     return headers;
   }
 }
+
+/** Thrown inside the breaker, so an answer that does not decrypt counts as KONA failing. */
+class UndecryptableAnswer extends Error {}

@@ -19,6 +19,11 @@ export interface DomainErrorDetails {
    * unknown, so it must not be remembered as final for an idempotency key.
    */
   outcomeUnknown?: boolean;
+  /**
+   * KONA's final word (a code the operation maps): the answer to remember for an idempotency key.
+   * Set only where KONA's answer is interpreted (src/konaplate/kona-result.ts).
+   */
+  final?: boolean;
 }
 
 /**
