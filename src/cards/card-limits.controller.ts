@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Param, Put, Res, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AuthGuard } from '../auth/auth.guard';
 import { CurrentMember } from '../auth/current-member.decorator';
@@ -7,36 +7,26 @@ import { IdempotencyKey } from '../common/http/idempotency-key.decorator';
 import { sendOutcome } from '../common/http/send-outcome';
 import { JsonObjectPipe } from '../common/validation/json-object.pipe';
 import { strictValidationPipe } from '../common/validation/validation.pipe';
+import { CARD_LIMIT_UPDATE } from '../konaplate/operations/card-limit.operation';
 import type { MemberId } from '../members/member-id';
-import { ApiIdempotentRoute } from '../openapi/api-idempotent.decorator';
-import {
-  CardLimitsRequest,
-  CardLimitsResponse,
-  CardPath,
-  PAR_PATTERN,
-} from './dto/card-limits.dto';
-import { CardLimitsService } from './card-limits.service';
+import { ApiKonaRoute } from '../openapi/api-kona-route.decorator';
+import { OperationRunner } from '../operations/operation-runner';
+import { CardLimitsRequest, CardLimitsResponse } from './dto/card-limits.dto';
+import { CardPath, PAR_PARAM } from './dto/card-path.dto';
 
 @ApiTags('cards')
-@Controller('v1/me/cards')
+@Controller()
 @UseGuards(AuthGuard)
 export class CardLimitsController {
-  constructor(private readonly service: CardLimitsService) {}
+  constructor(private readonly operations: OperationRunner) {}
 
-  @Put(':par/limits')
+  @Put(CARD_LIMIT_UPDATE.route.path)
   @HttpCode(200)
-  @ApiOperation({
+  @ApiKonaRoute(CARD_LIMIT_UPDATE, CardLimitsResponse, {
     operationId: 'updateCardLimits',
     summary: 'Replace the per-transaction, daily and monthly payment limits of a card',
   })
-  @ApiParam({
-    name: 'par',
-    description: 'Payment Account Reference of the card: exactly 27 letters and digits.',
-    schema: { type: 'string', pattern: PAR_PATTERN.source, minLength: 27, maxLength: 27 },
-  })
-  @ApiIdempotentRoute(CardLimitsResponse, {
-    422: 'ACCOUNT_NOT_LINKED (KONA 003_024) or IDEMPOTENCY_KEY_REUSED.',
-  })
+  @ApiParam(PAR_PARAM)
   async update(
     @CurrentMember() memberId: MemberId,
     @IdempotencyKey() key: string,
@@ -44,7 +34,8 @@ export class CardLimitsController {
     @Body(JsonObjectPipe, strictValidationPipe()) body: CardLimitsRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const outcome = await this.service.update(memberId, key, path.par, body);
-    await sendOutcome(reply, outcome);
+    const { perTransaction, daily, monthly } = body;
+    const input = { par: path.par, perTransaction, daily, monthly };
+    await sendOutcome(reply, await this.operations.run(CARD_LIMIT_UPDATE, memberId, input, key));
   }
 }

@@ -1,13 +1,12 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
-import { IdempotencyModule } from '../idempotency/idempotency.module';
-import { KonaplateModule } from '../konaplate/konaplate.module';
+import { OperationsModule } from '../operations/operations.module';
 import { CardLimitsController } from './card-limits.controller';
-import { CardLimitsService } from './card-limits.service';
+import { CardListController } from './card-list.controller';
+import { CardStatusController } from './card-status.controller';
 
 @Module({
-  imports: [AuthModule, IdempotencyModule, KonaplateModule],
-  controllers: [CardLimitsController],
-  providers: [CardLimitsService],
+  imports: [AuthModule, OperationsModule],
+  controllers: [CardListController, CardLimitsController, CardStatusController],
 })
 export class CardsModule {}

@@ -5,7 +5,11 @@ import { MetricsService, type IdempotencyOutcome } from '../observability/metric
 import { testAppConfig } from '../testing/app-config.fixture';
 import type { ClaimRequest, ClaimResult, RecordScope, StoredResponse } from './idempotency.store';
 import { StoreUnavailableError } from './idempotency.store';
-import { IdempotencyService, type IdempotentRequest } from './idempotency.service';
+import {
+  type FinalAnswer,
+  IdempotencyService,
+  type IdempotentRequest,
+} from './idempotency.service';
 import { MemoryIdempotencyStore } from './memory-idempotency.store';
 import { failureOf, silenceNestLogger } from '../testing/failure-of';
 
@@ -40,17 +44,17 @@ class ScriptedStore extends MemoryIdempotencyStore {
 /** An upstream call that records what it was given and answers from a script. */
 class FakeUpstream {
   readonly calls: { correlationId: string; at: Date }[] = [];
-  private readonly script: (() => Promise<unknown>)[] = [];
+  private readonly script: (() => Promise<FinalAnswer>)[] = [];
 
-  then(answer: () => Promise<unknown>): this {
+  then(answer: () => Promise<FinalAnswer>): this {
     this.script.push(answer);
     return this;
   }
 
-  readonly call = (correlationId: string, at: Date): Promise<unknown> => {
+  readonly call = (correlationId: string, at: Date): Promise<FinalAnswer> => {
     this.calls.push({ correlationId, at });
     const next = this.script.shift();
-    return next ? next() : Promise.resolve({ realNameRegistered: true });
+    return next ? next() : Promise.resolve({ status: 200, body: '{"realNameRegistered":true}' });
   };
 }
 
@@ -161,39 +165,29 @@ describe('IdempotencyService, a fresh key', () => {
 });
 
 describe('IdempotencyService, upstream answers', () => {
-  it('stores a definitive business error as a problem and returns it instead of throwing', async () => {
+  it('stores the final refusal the call resolves with and returns it', async () => {
     // Arrange
     const { service, upstream, ids, store } = setup();
-    upstream.then(() =>
-      Promise.reject(
-        new DomainError(ErrorCode.WalletUserNotFound, {
-          correlationId: '261122143005-0000001',
-          upstreamCode: '001_006',
-        }),
-      ),
-    );
+    const refusal = '{"code":"WALLET_USER_NOT_FOUND","status":404,"upstreamCode":"001_006"}';
+    upstream.then(() => Promise.resolve({ status: 404, body: refusal }));
 
     // Act
     const outcome = await service.run(REQUEST, ids.next, upstream.call);
 
     // Assert
-    expect(outcome.status).toBe(404);
-    expect(outcome.replayed).toBe(false);
-    expect(JSON.parse(outcome.body)).toMatchObject({
-      code: 'WALLET_USER_NOT_FOUND',
+    expect(outcome).toMatchObject({
       status: 404,
-      upstreamCode: '001_006',
+      body: refusal,
       correlationId: '261122143005-0000001',
+      replayed: false,
     });
     expect(store.steps).toEqual(['claim', 'complete']);
   });
 
-  it('replays a stored business error byte for byte', async () => {
+  it('replays a stored refusal byte for byte', async () => {
     // Arrange
     const { service, upstream, ids } = setup();
-    upstream.then(() =>
-      Promise.reject(new DomainError(ErrorCode.AccountNotLinked, { upstreamCode: '003_024' })),
-    );
+    upstream.then(() => Promise.resolve({ status: 422, body: '{"code":"ACCOUNT_NOT_LINKED"}' }));
     const first = await service.run(REQUEST, ids.next, upstream.call);
 
     // Act
@@ -204,7 +198,7 @@ describe('IdempotencyService, upstream answers', () => {
     expect(second).toMatchObject({ status: 422, body: first.body, replayed: true });
   });
 
-  it('releases the key and rethrows when the outcome is unknown', async () => {
+  it('releases the key and rethrows when the call throws (no final answer)', async () => {
     // Arrange
     const { service, upstream, ids, store } = setup();
     const timeout = new DomainError(ErrorCode.UpstreamTimeout, { outcomeUnknown: true });
@@ -215,37 +209,6 @@ describe('IdempotencyService, upstream answers', () => {
 
     // Assert
     await expect(run).rejects.toBe(timeout);
-    expect(store.steps).toEqual(['claim', 'release']);
-  });
-
-  it('does not store an unknown outcome even when it carries a KONA code (a 5xx with a code)', async () => {
-    // Arrange
-    const { service, upstream, ids, store } = setup();
-    const fiveHundred = new DomainError(ErrorCode.UpstreamError, {
-      upstreamCode: '999_999',
-      outcomeUnknown: true,
-    });
-    upstream.then(() => Promise.reject(fiveHundred));
-
-    // Act
-    const run = service.run(REQUEST, ids.next, upstream.call);
-
-    // Assert
-    await expect(run).rejects.toBe(fiveHundred);
-    expect(store.steps).toEqual(['claim', 'release']);
-  });
-
-  it('does not store an unmapped KONA code: the key stays retryable with its correlation id', async () => {
-    // Arrange: KONA refuses with a code the operation does not map (e.g. a bad access key).
-    const { service, upstream, ids, store } = setup();
-    const unmapped = new DomainError(ErrorCode.UpstreamError, { upstreamCode: '999_401' });
-    upstream.then(() => Promise.reject(unmapped));
-
-    // Act
-    const run = service.run(REQUEST, ids.next, upstream.call);
-
-    // Assert
-    await expect(run).rejects.toBe(unmapped);
     expect(store.steps).toEqual(['claim', 'release']);
   });
 
@@ -369,7 +332,7 @@ describe('IdempotencyService, refusals', () => {
   it('answers IDEMPOTENCY_KEY_IN_USE with Retry-After while another request holds the key', async () => {
     // Arrange: the first request is still waiting for KONA; 500 ms of its 3 s lease have passed.
     const { service, upstream, ids, store, metrics } = setup();
-    let answer: (value: unknown) => void = () => undefined;
+    let answer: (value: FinalAnswer) => void = () => undefined;
     upstream.then(() => new Promise((resolve) => (answer = resolve)));
     const first = service.run(REQUEST, ids.next, upstream.call);
     await Promise.resolve();
@@ -384,14 +347,14 @@ describe('IdempotencyService, refusals', () => {
     expect(error.details.correlationId).toBe('261122143005-0000001'); // the holder's, first made
     expect(upstream.calls).toHaveLength(1);
     expect(await outcomeCount(metrics, 'in_use')).toBe(1);
-    answer({ realNameRegistered: true });
+    answer({ status: 200, body: '{"realNameRegistered":true}' });
     await expect(first).resolves.toMatchObject({ status: 200 });
   });
 
   it('never answers Retry-After 0 for a key in use: 1 ms left is 1 s', async () => {
     // Arrange
     const { service, upstream, ids, store } = setup();
-    let answer: (value: unknown) => void = () => undefined;
+    let answer: (value: FinalAnswer) => void = () => undefined;
     upstream.then(() => new Promise((resolve) => (answer = resolve)));
     const first = service.run(REQUEST, ids.next, upstream.call);
     await Promise.resolve();
@@ -402,7 +365,7 @@ describe('IdempotencyService, refusals', () => {
 
     // Assert
     expect(error.details.retryAfter).toBe(1);
-    answer({});
+    answer({ status: 200, body: "{}" });
     await first;
   });
 

@@ -1,8 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DomainError } from '../common/errors/domain.error';
-import { ErrorCode } from '../common/errors/error-code';
-import { toProblem } from '../common/problem/problem';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config';
 import type { MemberId } from '../members/member-id';
@@ -23,15 +20,25 @@ export interface IdempotentRequest {
   body: unknown;
 }
 
-/** Runs the upstream call for a claimed key: `correlationId` goes upstream, `at` is its instant. */
-export type UpstreamCall = (correlationId: string, at: Date) => Promise<unknown>;
+/**
+ * Runs the upstream call for a claimed key (`correlationId` goes upstream, `at` is its instant)
+ * and resolves with the final answer to remember, or throws when there is none (the outcome is
+ * unknown, or not final): deciding which is the caller's job, not this service's.
+ */
+export type UpstreamCall = (correlationId: string, at: Date) => Promise<FinalAnswer>;
+
+/** A final answer for a key: its HTTP status and the exact body to send and replay. */
+export interface FinalAnswer {
+  status: number;
+  body: string;
+}
 
 const RATE_WINDOW_MS = 60_000;
 
 /**
  * Exactly one upstream call per member and Idempotency-Key: claims the key atomically, runs the
- * call, remembers a definitive answer and replays it; releases the key (keeping its correlation
- * id) when the outcome is unknown. Called from the route handler, i.e. after auth and validation,
+ * call, remembers the final answer it resolves with and replays it; releases the key (keeping its
+ * correlation id) when the call throws. Called from the route handler, i.e. after auth and validation,
  * so a rejected request never claims or burns a key.
  */
 @Injectable()
@@ -115,7 +122,7 @@ export class IdempotencyService {
   ): Promise<StoredResponse> {
     let response: StoredResponse;
     try {
-      response = await this.answerOf(call, correlationId, at);
+      response = { ...(await call(correlationId, at)), correlationId };
     } catch (error) {
       // Anything but a final answer (unknown outcome, or a bug while rendering one) frees the key.
       await this.release(scope, owner);
@@ -123,22 +130,6 @@ export class IdempotencyService {
     }
     await this.complete(scope, owner, response);
     return response;
-  }
-
-  /** The final answer to remember: success, or a mapped KONA business refusal; else it throws. */
-  private async answerOf(
-    call: UpstreamCall,
-    correlationId: string,
-    at: Date,
-  ): Promise<StoredResponse> {
-    try {
-      const body = await call(correlationId, at);
-      return { status: 200, body: JSON.stringify(body), correlationId };
-    } catch (error) {
-      if (!isDefinitive(error)) throw error;
-      const problem = toProblem(error);
-      return { status: problem.status, body: JSON.stringify(problem), correlationId };
-    }
   }
 
   /** KONA's answer goes back to the app even if it cannot be remembered (logged and counted). */
@@ -185,20 +176,6 @@ export class IdempotencyService {
     }
     return storeUnavailable();
   }
-}
-
-/**
- * A mapped business answer from KONA (it acted, or decided not to): the final word for this key.
- * An unmapped code is not: it may be KONA refusing the gateway itself (keys, clock), which a fix
- * on our side cures, so the key stays retryable with its correlation id.
- */
-function isDefinitive(error: unknown): error is DomainError {
-  return (
-    error instanceof DomainError &&
-    error.details.upstreamCode !== undefined &&
-    error.details.outcomeUnknown !== true &&
-    error.code !== ErrorCode.UpstreamError
-  );
 }
 
 function errorMessage(error: unknown): string {

@@ -43,9 +43,16 @@ export class KonaplateClient {
     @Optional() @Inject(MESSAGE_CRYPTO) private readonly crypto: MessageCrypto | null = null,
   ) {}
 
-  /** Whether the operation can run here: one that needs encryption needs configured keys. */
-  canRun(op: KonaOperation): boolean {
-    return !needsEncryption(op) || this.crypto !== null;
+  /**
+   * Throws ENCRYPTION_NOT_CONFIGURED for an operation that needs message encryption when no keys
+   * are configured; the other operations still serve.
+   */
+  assertCanRun(op: KonaOperation): void {
+    if (needsEncryption(op) && this.crypto === null) {
+      throw new DomainError(ErrorCode.EncryptionNotConfigured, {
+        detail: 'This operation needs message encryption with KONA PLATE, which is not configured.',
+      });
+    }
   }
 
   /** A correlation id for a call at `at`, in the configured zone. */
@@ -61,7 +68,7 @@ export class KonaplateClient {
     const { timeZone, timeoutMs } = this.config.konaplate;
     const at = options.at ?? new Date();
     const correlationId = options.correlationId ?? this.newCorrelationId(at);
-    const crypto = this.cryptoFor(op, correlationId);
+    const crypto = this.cryptoFor(op);
     const plaintext = serializeBody(body);
     // The tran token covers the exact bytes sent: the encrypted body when the request is encrypted.
     const text = op.encrypted.request && crypto ? await crypto.encryptBody(plaintext) : plaintext;
@@ -114,13 +121,9 @@ export class KonaplateClient {
     }
   }
 
-  private cryptoFor(op: KonaOperation, correlationId: string): MessageCrypto | null {
-    if (!needsEncryption(op)) return null;
-    if (this.crypto) return this.crypto;
-    throw new DomainError(ErrorCode.EncryptionNotConfigured, {
-      correlationId,
-      detail: 'This operation needs message encryption with KONA PLATE, which is not configured.',
-    });
+  private cryptoFor(op: KonaOperation): MessageCrypto | null {
+    this.assertCanRun(op);
+    return needsEncryption(op) ? this.crypto : null;
   }
 
   /** An answer that does not decrypt is an unknown outcome; neither ciphertext nor plaintext is logged. */

@@ -8,6 +8,7 @@ import { APP_CONFIG } from '../config/app-config';
 import { AxiosKonaTransport } from './axios-kona.transport';
 import { KonaTransport } from './kona-transport';
 import { KonaplateClient } from './konaplate.client';
+import { MESSAGE_CRYPTO } from './message-crypto.port';
 import { UpstreamBreakers } from './upstream-breakers';
 
 /**
@@ -33,6 +34,7 @@ const agentOptions = { keepAlive: true, keepAliveMsecs: 1000, maxSockets: 256, t
     KonaplateClient,
     UpstreamBreakers,
     { provide: KonaTransport, useClass: AxiosKonaTransport },
+    { provide: MESSAGE_CRYPTO, useValue: null },
   ],
   exports: [KonaplateClient],
 })

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AuthGuard } from '../auth/auth.guard';
 import { CurrentMember } from '../auth/current-member.decorator';
@@ -7,28 +7,26 @@ import { IdempotencyKey } from '../common/http/idempotency-key.decorator';
 import { sendOutcome } from '../common/http/send-outcome';
 import { JsonObjectPipe } from '../common/validation/json-object.pipe';
 import { strictValidationPipe } from '../common/validation/validation.pipe';
+import { NAMED_CARD } from '../konaplate/operations/named-card.operation';
 import type { MemberId } from '../members/member-id';
-import { ApiIdempotentRoute } from '../openapi/api-idempotent.decorator';
+import { ApiKonaRoute } from '../openapi/api-kona-route.decorator';
+import { OperationRunner } from '../operations/operation-runner';
 import {
   RealNameRegistrationRequest,
   RealNameRegistrationResponse,
 } from './dto/real-name-registration.dto';
-import { RealNameRegistrationService } from './real-name-registration.service';
 
 @ApiTags('wallet')
-@Controller('v1/me')
+@Controller()
 @UseGuards(AuthGuard)
 export class RealNameRegistrationController {
-  constructor(private readonly service: RealNameRegistrationService) {}
+  constructor(private readonly operations: OperationRunner) {}
 
-  @Post('real-name-registration')
+  @Post(NAMED_CARD.route.path)
   @HttpCode(200)
-  @ApiOperation({
+  @ApiKonaRoute(NAMED_CARD, RealNameRegistrationResponse, {
     operationId: 'registerRealName',
     summary: "Register the member's card under their real name, raising its balance limit",
-  })
-  @ApiIdempotentRoute(RealNameRegistrationResponse, {
-    422: 'IDENTITY_VERIFICATION_REQUIRED (KONA 011_001) or IDEMPOTENCY_KEY_REUSED.',
   })
   async register(
     @CurrentMember() memberId: MemberId,
@@ -36,7 +34,7 @@ export class RealNameRegistrationController {
     @Body(JsonObjectPipe, strictValidationPipe()) body: RealNameRegistrationRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const outcome = await this.service.register(memberId, key, body);
-    await sendOutcome(reply, outcome);
+    const input = { identityVerified: body.identityVerified };
+    await sendOutcome(reply, await this.operations.run(NAMED_CARD, memberId, input, key));
   }
 }

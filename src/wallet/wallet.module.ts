@@ -1,13 +1,10 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
-import { IdempotencyModule } from '../idempotency/idempotency.module';
-import { KonaplateModule } from '../konaplate/konaplate.module';
+import { OperationsModule } from '../operations/operations.module';
 import { RealNameRegistrationController } from './real-name-registration.controller';
-import { RealNameRegistrationService } from './real-name-registration.service';
 
 @Module({
-  imports: [AuthModule, IdempotencyModule, KonaplateModule],
+  imports: [AuthModule, OperationsModule],
   controllers: [RealNameRegistrationController],
-  providers: [RealNameRegistrationService],
 })
 export class WalletModule {}

@@ -2,7 +2,7 @@ import type { FastifyReply } from 'fastify';
 import type { IdempotentOutcome } from '../../idempotency/idempotent-outcome';
 import { PROBLEM_CONTENT_TYPE } from '../problem/problem';
 
-/** Sends a fresh or replayed answer; the body is the stored string, sent as is. */
+/** Sends a fresh, replayed or read-only answer; the body is the stored string, sent as is. */
 export async function sendOutcome(reply: FastifyReply, outcome: IdempotentOutcome): Promise<void> {
   const headers: Record<string, string> = {
     ...outcome.headers,

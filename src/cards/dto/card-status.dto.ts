@@ -1,0 +1,20 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsIn } from 'class-validator';
+import type { CardState } from '../../konaplate/operations/card-status.operation';
+
+const STATES: readonly CardState[] = ['suspended', 'active'];
+
+export class CardStatusRequest {
+  @ApiProperty({
+    enum: STATES,
+    description: '`suspended` stops a lost card at once; `active` lifts the stop.',
+    example: 'suspended',
+  })
+  @IsIn(STATES, { message: 'status must be one of: suspended, active' })
+  status!: CardState;
+}
+
+export class CardStatusResponse {
+  @ApiProperty({ enum: STATES, example: 'suspended' })
+  status!: CardState;
+}
