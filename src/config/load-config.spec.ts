@@ -51,6 +51,8 @@ describe('loadConfig defaults', () => {
       cryptoKeyId: undefined,
       timeZone: 'KST',
       timeoutMs: 5000,
+      allowPlaintext: false,
+      encryption: null,
     });
     expect(config.auth).toMatchObject({ jwtSecret: JWT_SECRET, userIdClaim: 'sub' });
     expect(config.redis).toEqual({ kind: 'memory' });
