@@ -15,6 +15,16 @@ export type RedisSettings =
   | { kind: 'cluster'; nodes: HostPort[]; password?: string }
   | { kind: 'memory' };
 
+/** KONA message encryption (JWE): our RSA key pair's private half and KONA's public key. */
+export interface KonaEncryptionSettings {
+  /** PEM of the partner's RSA private key (secret). */
+  clientPrivateKeyPem: string;
+  /** PEM of KONA's RSA public key (or certificate). */
+  serverPublicKeyPem: string;
+  alg: 'RSA-OAEP-256' | 'RSA-OAEP';
+  enc: 'A128GCM' | 'A256GCM';
+}
+
 export interface KonaplateSettings {
   baseUrl: string;
   aspId: string;
@@ -23,6 +33,13 @@ export interface KonaplateSettings {
   cryptoKeyId?: string;
   timeZone: KonaTimeZone;
   timeoutMs: number;
+  /**
+   * KONAPLATE_ALLOW_PLAINTEXT: a plain http: base URL is accepted in production because a sidecar or
+   * egress proxy adds TLS (the start log should warn). loadConfig always sets it.
+   */
+  allowPlaintext?: boolean;
+  /** Message encryption, or null when neither key is configured. loadConfig always sets it. */
+  encryption?: KonaEncryptionSettings | null;
 }
 
 export interface AuthSettings {

@@ -14,6 +14,11 @@ export const CONFIG_KEYS = [
   'KONAPLATE_CRYPTO_KEY_ID',
   'KONAPLATE_TIME_ZONE',
   'KONAPLATE_TIMEOUT_MS',
+  'KONAPLATE_ALLOW_PLAINTEXT',
+  'KONAPLATE_CLIENT_PRIVATE_KEY',
+  'KONAPLATE_SERVER_PUBLIC_KEY',
+  'KONAPLATE_JWE_ALG',
+  'KONAPLATE_JWE_ENC',
   'AUTH_JWT_SECRET',
   'AUTH_JWKS_URL',
   'AUTH_JWT_ISSUER',
@@ -39,8 +44,18 @@ export type ConfigKey = (typeof CONFIG_KEYS)[number];
 export const SECRET_KEYS = [
   'KONAPLATE_ACCESS_KEY',
   'KONAPLATE_SECRET_KEY',
+  'KONAPLATE_CLIENT_PRIVATE_KEY',
   'AUTH_JWT_SECRET',
   'REDIS_PASSWORD',
+] as const satisfies readonly ConfigKey[];
+
+/**
+ * Variables that may be read from the file named by `<KEY>_FILE`: every secret, plus KONA's public
+ * key (not a secret, but PEM text is easier to mount as a file than to pass in one variable).
+ */
+export const FILE_KEYS = [
+  ...SECRET_KEYS,
+  'KONAPLATE_SERVER_PUBLIC_KEY',
 ] as const satisfies readonly ConfigKey[];
 
 /** Variables without which the gateway refuses to start (AUTH needs one of AUTH_JWT_SECRET / AUTH_JWKS_URL). */

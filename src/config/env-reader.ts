@@ -1,95 +1,42 @@
 import { readFileSync } from 'node:fs';
 import type { ConfigKey } from './config.keys';
-import { SECRET_KEYS } from './config.keys';
+import { CONFIG_KEYS, FILE_KEYS } from './config.keys';
 
 type Env = Record<string, string | undefined>;
 
+/** The raw value of every variable the gateway reads: trimmed, empty as unset, files read. */
+export type RawEnv = Partial<Record<ConfigKey, string>>;
+
+export interface ReadEnvResult {
+  values: RawEnv;
+  /** Problems found while reading (files), reported with the schema's in one ConfigError. */
+  problems: string[];
+}
+
 /**
- * Reads variables and collects every problem instead of stopping at the first, so one start-up
- * message can list them all. Secrets may come from `<KEY>_FILE` (Kubernetes secret mounts).
+ * Picks the variables in CONFIG_KEYS out of `env`. A variable in FILE_KEYS may instead come from
+ * the file named by `<KEY>_FILE` (Kubernetes secret mounts); `<KEY>_FILE` of any other variable is
+ * ignored. Every problem is collected, none stops the reading.
  */
-export class EnvReader {
-  readonly problems: string[] = [];
-
-  constructor(private readonly env: Env) {}
-
-  raw(key: ConfigKey): string | undefined {
+export function readEnv(env: Env): ReadEnvResult {
+  const values: RawEnv = {};
+  const problems: string[] = [];
+  const fileKeys: readonly string[] = FILE_KEYS;
+  for (const key of CONFIG_KEYS) {
     const fileVar = `${key}_FILE`;
-    const file = (SECRET_KEYS as readonly string[]).includes(key) ? this.env[fileVar] : undefined;
+    const file = fileKeys.includes(key) ? env[fileVar]?.trim() : undefined;
+    let value: string | undefined;
     if (file) {
-      if (this.env[key]) this.problems.push(`${key} and ${fileVar} are both set; set only one`);
+      if (env[key]?.trim()) problems.push(`${key} and ${fileVar} are both set; set only one`);
       try {
-        return readFileSync(file, 'utf8').trim();
+        value = readFileSync(file, 'utf8').trim();
       } catch {
-        this.problems.push(`${fileVar}: cannot read the file it names`);
-        return undefined;
+        problems.push(`${fileVar}: cannot read the file it names`);
       }
+    } else {
+      value = env[key]?.trim();
     }
-    const value = this.env[key]?.trim();
-    return value === '' ? undefined : value;
+    if (value !== undefined && value !== '') values[key] = value;
   }
-
-  string(key: ConfigKey, rule?: { length?: number; minLength?: number }): string | undefined {
-    const value = this.raw(key);
-    if (value === undefined || !rule) return value;
-    if (rule.length !== undefined && value.length !== rule.length) {
-      this.problems.push(`${key} must be exactly ${rule.length} characters (got ${value.length})`);
-    }
-    if (rule.minLength !== undefined && value.length < rule.minLength) {
-      this.problems.push(`${key} must be at least ${rule.minLength} characters`);
-    }
-    return value;
-  }
-
-  required(key: ConfigKey, rule?: { length?: number; minLength?: number }): string {
-    const value = this.string(key, rule);
-    if (value === undefined) this.problems.push(`${key} is required`);
-    return value ?? '';
-  }
-
-  int(key: ConfigKey, fallback: number, min: number, max: number): number {
-    const value = this.raw(key);
-    if (value === undefined) return fallback;
-    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-      this.problems.push(`${key} must be an integer from ${min} to ${max} (got "${value}")`);
-      return fallback;
-    }
-    return Number(value);
-  }
-
-  oneOf<T extends string>(key: ConfigKey, allowed: readonly T[], fallback: T): T {
-    const value = this.raw(key);
-    if (value === undefined) return fallback;
-    if (!(allowed as readonly string[]).includes(value)) {
-      this.problems.push(`${key} must be one of ${allowed.join(', ')} (got "${value}")`);
-      return fallback;
-    }
-    return value as T;
-  }
-
-  url(key: ConfigKey, required: boolean): string | undefined {
-    const value = required ? this.required(key) : this.string(key);
-    if (!value) return undefined;
-    try {
-      const url = new URL(value);
-      if (!['http:', 'https:', 'redis:', 'rediss:'].includes(url.protocol)) throw new Error();
-    } catch {
-      // The value is not echoed: a URL may carry a password.
-      this.problems.push(`${key} must be an absolute http(s) or redis(s) URL`);
-    }
-    return value;
-  }
-
-  hostPorts(key: ConfigKey): { host: string; port: number }[] | undefined {
-    const value = this.raw(key);
-    if (value === undefined) return undefined;
-    const list = value.split(',').map((entry) => entry.trim());
-    const parsed = list.map((entry) => /^([^\s:]+):(\d{1,5})$/.exec(entry));
-    const badPort = (m: RegExpExecArray | null) => !m || Number(m[2]) < 1 || Number(m[2]) > 65535;
-    if (parsed.some(badPort)) {
-      this.problems.push(`${key} must be a comma-separated list of host:port (got "${value}")`);
-      return undefined;
-    }
-    return parsed.map((m) => ({ host: m![1], port: Number(m![2]) }));
-  }
+  return { values, problems };
 }

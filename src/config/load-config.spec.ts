@@ -1,7 +1,9 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from './config.error';
+import { FILE_KEYS, SECRET_KEYS } from './config.keys';
 import { loadConfig } from './load-config';
 
 type Env = Record<string, string | undefined>;
@@ -51,6 +53,8 @@ describe('loadConfig defaults', () => {
       cryptoKeyId: undefined,
       timeZone: 'KST',
       timeoutMs: 5000,
+      allowPlaintext: false,
+      encryption: null,
     });
     expect(config.auth).toMatchObject({ jwtSecret: JWT_SECRET, userIdClaim: 'sub' });
     expect(config.redis).toEqual({ kind: 'memory' });
@@ -489,5 +493,341 @@ describe('loadConfig idempotency lease', () => {
 
     // Assert
     expect(problems).toEqual(['IDEMPOTENCY_LEASE_MS must be greater than KONAPLATE_TIMEOUT_MS']);
+  });
+});
+
+describe('loadConfig URL schemes', () => {
+  it.each([
+    ['KONAPLATE_BASE_URL', 'redis://kona', 'http: or https:'],
+    ['KONAPLATE_BASE_URL', 'rediss://kona:6380', 'http: or https:'],
+    ['AUTH_JWKS_URL', 'redis://issuer.example/jwks', 'http: or https:'],
+    ['AUTH_JWKS_URL', 'ftp://issuer.example/jwks.json', 'http: or https:'],
+    ['REDIS_URL', 'https://redis', 'redis: or rediss:'],
+    ['REDIS_URL', 'http://redis:6379', 'redis: or rediss:'],
+  ])('refuses %s=%s, naming the allowed schemes', (key, url, allowed) => {
+    // Arrange
+    const env = minimalEnv({ [key]: url });
+    if (key === 'AUTH_JWKS_URL') env.AUTH_JWT_SECRET = undefined;
+
+    // Act
+    const problems = problemsOf(env);
+
+    // Assert
+    expect(problems).toEqual([
+      `${key} must use the scheme ${allowed} (got ${new URL(url).protocol})`,
+    ]);
+  });
+
+  it('does not echo a URL it refuses (it may carry a password)', () => {
+    // Act
+    const problems = problemsOf(minimalEnv({ REDIS_URL: 'https://:hunter2@redis:6379' }));
+
+    // Assert
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).not.toContain('hunter2');
+  });
+
+  it('accepts http: for KONA and AUTH_JWKS_URL outside production', () => {
+    // Act
+    const config = loadConfig(
+      minimalEnv({
+        KONAPLATE_BASE_URL: 'http://127.0.0.1:8080/open-api',
+        AUTH_JWT_SECRET: undefined,
+        AUTH_JWKS_URL: 'http://127.0.0.1:9000/jwks.json',
+      }),
+    );
+
+    // Assert
+    expect(config.konaplate.baseUrl).toBe('http://127.0.0.1:8080/open-api');
+    expect(config.auth.jwksUrl).toBe('http://127.0.0.1:9000/jwks.json');
+  });
+});
+
+describe('loadConfig production TLS', () => {
+  const production = (overrides: Env = {}): Env =>
+    minimalEnv({ NODE_ENV: 'production', REDIS_URL: 'redis://redis:6379', ...overrides });
+
+  it('refuses a plain http: KONA base URL in production', () => {
+    // Act
+    const problems = problemsOf(production({ KONAPLATE_BASE_URL: 'http://kona.internal:8080' }));
+
+    // Assert
+    expect(problems).toEqual([
+      expect.stringMatching(/^KONAPLATE_BASE_URL must use https: in production.*ALLOW_PLAINTEXT/),
+    ]);
+  });
+
+  it('refuses it with KONAPLATE_ALLOW_PLAINTEXT=false as well', () => {
+    // Act
+    const problems = problemsOf(
+      production({
+        KONAPLATE_BASE_URL: 'http://kona.internal:8080',
+        KONAPLATE_ALLOW_PLAINTEXT: 'false',
+      }),
+    );
+
+    // Assert
+    expect(problems).toEqual([expect.stringContaining('KONAPLATE_BASE_URL must use https:')]);
+  });
+
+  it('accepts it with KONAPLATE_ALLOW_PLAINTEXT=true, and says so in the config', () => {
+    // Act
+    const config = loadConfig(
+      production({
+        KONAPLATE_BASE_URL: 'http://kona.internal:8080',
+        KONAPLATE_ALLOW_PLAINTEXT: 'true',
+      }),
+    );
+
+    // Assert
+    expect(config.production).toBe(true);
+    expect(config.konaplate.baseUrl).toBe('http://kona.internal:8080');
+    expect(config.konaplate.allowPlaintext).toBe(true);
+  });
+
+  it('accepts https: in production without the flag, which stays false', () => {
+    // Act
+    const config = loadConfig(production());
+
+    // Assert
+    expect(config.konaplate.baseUrl).toMatch(/^https:/);
+    expect(config.konaplate.allowPlaintext).toBe(false);
+  });
+
+  it.each(['yes', '1', 'TRUE '])(
+    'refuses KONAPLATE_ALLOW_PLAINTEXT=%s (true or false only)',
+    (value) => {
+      // Act
+      const problems = problemsOf(minimalEnv({ KONAPLATE_ALLOW_PLAINTEXT: value }));
+
+      // Assert
+      expect(problems).toEqual([
+        expect.stringMatching(/^KONAPLATE_ALLOW_PLAINTEXT must be true or false/),
+      ]);
+    },
+  );
+
+  it('refuses a plain http: AUTH_JWKS_URL in production, even with KONAPLATE_ALLOW_PLAINTEXT', () => {
+    // Act
+    const problems = problemsOf(
+      production({
+        AUTH_JWT_SECRET: undefined,
+        AUTH_JWKS_URL: 'http://issuer.internal/jwks.json',
+        KONAPLATE_ALLOW_PLAINTEXT: 'true',
+      }),
+    );
+
+    // Assert
+    expect(problems).toEqual(['AUTH_JWKS_URL must use https: in production']);
+  });
+});
+
+describe('loadConfig message encryption keys', () => {
+  const pem = { publicKeyEncoding: { type: 'spki', format: 'pem' } } as const;
+  const rsa = (modulusLength: number) =>
+    generateKeyPairSync('rsa', {
+      modulusLength,
+      ...pem,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
+  const client = rsa(2048);
+  const server = rsa(2048);
+  const weak = rsa(1024);
+  const ec = generateKeyPairSync('ec', {
+    namedCurve: 'P-256',
+    ...pem,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  const PAIR_RULE =
+    'set both KONAPLATE_CLIENT_PRIVATE_KEY and KONAPLATE_SERVER_PUBLIC_KEY (message encryption) or neither';
+
+  const withKeys = (overrides: Env = {}): Env =>
+    minimalEnv({
+      KONAPLATE_CLIENT_PRIVATE_KEY: client.privateKey,
+      KONAPLATE_SERVER_PUBLIC_KEY: server.publicKey,
+      ...overrides,
+    });
+
+  /** A line of the key's base64 body, to check that no message repeats the key. */
+  const bodyLine = (key: string) => key.split('\n')[1];
+
+  let dir: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'kbff-keys-'));
+  });
+
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('configures encryption with both keys, RSA-OAEP-256 and A128GCM by default', () => {
+    // Act
+    const config = loadConfig(withKeys());
+
+    // Assert
+    expect(config.konaplate.encryption).toEqual({
+      clientPrivateKeyPem: client.privateKey.trim(),
+      serverPublicKeyPem: server.publicKey.trim(),
+      alg: 'RSA-OAEP-256',
+      enc: 'A128GCM',
+    });
+  });
+
+  it('accepts RSA-OAEP and A256GCM', () => {
+    // Act
+    const config = loadConfig(
+      withKeys({ KONAPLATE_JWE_ALG: 'RSA-OAEP', KONAPLATE_JWE_ENC: 'A256GCM' }),
+    );
+
+    // Assert
+    expect(config.konaplate.encryption).toMatchObject({ alg: 'RSA-OAEP', enc: 'A256GCM' });
+  });
+
+  it.each([
+    ['KONAPLATE_JWE_ALG', 'RSA1_5'],
+    ['KONAPLATE_JWE_ALG', 'rsa-oaep-256'],
+    ['KONAPLATE_JWE_ENC', 'A192GCM'],
+    ['KONAPLATE_JWE_ENC', 'A128CBC-HS256'],
+  ])('refuses %s=%s', (key, value) => {
+    // Act
+    const problems = problemsOf(withKeys({ [key]: value }));
+
+    // Assert
+    expect(problems).toEqual([expect.stringMatching(new RegExp(`^${key} must be one of`))]);
+  });
+
+  it('leaves encryption unconfigured without either key', () => {
+    // Act
+    const config = loadConfig(minimalEnv({ KONAPLATE_JWE_ALG: 'RSA-OAEP' }));
+
+    // Assert
+    expect(config.konaplate.encryption).toBeNull();
+  });
+
+  it.each(['KONAPLATE_CLIENT_PRIVATE_KEY', 'KONAPLATE_SERVER_PUBLIC_KEY'])(
+    'refuses to start with %s alone',
+    (key) => {
+      // Act
+      const problems = problemsOf(withKeys({ [key]: undefined }));
+
+      // Assert
+      expect(problems).toEqual([PAIR_RULE]);
+    },
+  );
+
+  it.each([
+    ['KONAPLATE_CLIENT_PRIVATE_KEY', weak.privateKey],
+    ['KONAPLATE_SERVER_PUBLIC_KEY', weak.publicKey],
+  ])('refuses a 1024-bit RSA key in %s, without echoing it', (key, value) => {
+    // Act
+    const problems = problemsOf(withKeys({ [key]: value }));
+
+    // Assert
+    expect(problems).toEqual([`${key} must be an RSA key of at least 2048 bits (got 1024)`]);
+    expect(problems.join('\n')).not.toContain(bodyLine(value));
+  });
+
+  it.each([
+    ['KONAPLATE_CLIENT_PRIVATE_KEY', ec.privateKey],
+    ['KONAPLATE_SERVER_PUBLIC_KEY', ec.publicKey],
+  ])('refuses a non-RSA (EC P-256) key in %s', (key, value) => {
+    // Act
+    const problems = problemsOf(withKeys({ [key]: value }));
+
+    // Assert
+    expect(problems).toEqual([`${key} must be an RSA key (got ec)`]);
+  });
+
+  it.each([
+    ['KONAPLATE_CLIENT_PRIVATE_KEY', 'not a key'],
+    ['KONAPLATE_CLIENT_PRIVATE_KEY', server.publicKey],
+    ['KONAPLATE_SERVER_PUBLIC_KEY', 'not a key'],
+  ])('refuses %s that is not a PEM key of its kind', (key, value) => {
+    // Act
+    const problems = problemsOf(withKeys({ [key]: value }));
+
+    // Assert
+    expect(problems).toEqual([expect.stringMatching(new RegExp(`^${key} must be .*PEM`))]);
+    expect(problems.join('\n')).not.toContain(value.includes('\n') ? bodyLine(value) : value);
+  });
+
+  it('refuses a private key in KONAPLATE_SERVER_PUBLIC_KEY (a plain setting)', () => {
+    // Act
+    const problems = problemsOf(withKeys({ KONAPLATE_SERVER_PUBLIC_KEY: server.privateKey }));
+
+    // Assert
+    expect(problems).toEqual([
+      'KONAPLATE_SERVER_PUBLIC_KEY must be a public key or certificate, not a private key',
+    ]);
+    expect(problems.join('\n')).not.toContain(bodyLine(server.privateKey));
+  });
+
+  it('accepts a PKCS#1 private key, and a one-line PEM with \\n for its line breaks', () => {
+    // Arrange
+    const pkcs1 = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      ...pem,
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    });
+    const oneLine = server.publicKey.trim().replace(/\n/g, '\\n');
+
+    // Act
+    const config = loadConfig(
+      withKeys({
+        KONAPLATE_CLIENT_PRIVATE_KEY: pkcs1.privateKey,
+        KONAPLATE_SERVER_PUBLIC_KEY: oneLine,
+      }),
+    );
+
+    // Assert
+    expect(oneLine).not.toContain('\n');
+    expect(config.konaplate.encryption?.clientPrivateKeyPem).toBe(pkcs1.privateKey.trim());
+    expect(config.konaplate.encryption?.serverPublicKeyPem).toBe(server.publicKey.trim());
+  });
+
+  it('reads both keys from the files named by <KEY>_FILE', () => {
+    // Arrange
+    const privatePath = join(dir, 'client.key');
+    const publicPath = join(dir, 'server.pub');
+    writeFileSync(privatePath, client.privateKey);
+    writeFileSync(publicPath, server.publicKey);
+
+    // Act
+    const config = loadConfig(
+      minimalEnv({
+        KONAPLATE_CLIENT_PRIVATE_KEY_FILE: privatePath,
+        KONAPLATE_SERVER_PUBLIC_KEY_FILE: publicPath,
+      }),
+    );
+
+    // Assert
+    expect(config.konaplate.encryption).toMatchObject({
+      clientPrivateKeyPem: client.privateKey.trim(),
+      serverPublicKeyPem: server.publicKey.trim(),
+    });
+  });
+
+  it('refuses KONAPLATE_SERVER_PUBLIC_KEY set both directly and through its _FILE', () => {
+    // Arrange
+    const publicPath = join(dir, 'server-both.pub');
+    writeFileSync(publicPath, server.publicKey);
+
+    // Act
+    const problems = problemsOf(withKeys({ KONAPLATE_SERVER_PUBLIC_KEY_FILE: publicPath }));
+
+    // Assert
+    expect(problems).toEqual([
+      'KONAPLATE_SERVER_PUBLIC_KEY and KONAPLATE_SERVER_PUBLIC_KEY_FILE are both set; set only one',
+    ]);
+  });
+
+  it('treats the private key as a secret and the public key as a file-capable plain setting', () => {
+    // Assert
+    expect(SECRET_KEYS).toContain('KONAPLATE_CLIENT_PRIVATE_KEY');
+    expect(SECRET_KEYS).not.toContain('KONAPLATE_SERVER_PUBLIC_KEY');
+    expect(FILE_KEYS).toEqual(
+      expect.arrayContaining([...SECRET_KEYS, 'KONAPLATE_SERVER_PUBLIC_KEY']),
+    );
   });
 });

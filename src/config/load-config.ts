@@ -1,96 +1,323 @@
-import type { AppConfig, KonaTimeZone, LogLevel, RedisSettings } from './app-config';
+import type { KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { z } from 'zod';
+import type { AppConfig, HostPort, KonaEncryptionSettings, RedisSettings } from './app-config';
 import { ConfigError } from './config.error';
-import { EnvReader } from './env-reader';
+import type { ConfigKey } from './config.keys';
+import { readEnv } from './env-reader';
 
-const LOG_LEVELS: readonly LogLevel[] = [
-  'fatal',
-  'error',
-  'warn',
-  'info',
-  'debug',
-  'trace',
-  'silent',
-];
-const TIME_ZONES: readonly KonaTimeZone[] = ['KST', 'UTC'];
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const TIME_ZONES = ['KST', 'UTC'] as const;
+const JWE_ALGS = ['RSA-OAEP-256', 'RSA-OAEP'] as const;
+const JWE_ENCS = ['A128GCM', 'A256GCM'] as const;
+const MIN_RSA_BITS = 2048;
+
+// Field schemas. Every message names its variable; none echoes a URL (it may carry a password)
+// or key material.
+
+/** An issue's input as text (the field schemas only ever see strings). */
+const text = (input: unknown): string => (typeof input === 'string' ? input : '');
+
+const required = (key: ConfigKey) => z.string({ error: () => `${key} is required` });
+
+function exactly(key: ConfigKey, length: number) {
+  return z.string({ error: () => `${key} is required` }).length(length, {
+    error: (issue) =>
+      `${key} must be exactly ${length} characters (got ${text(issue.input).length})`,
+  });
+}
+
+const atLeast = (key: ConfigKey, length: number) =>
+  z.string().min(length, { error: () => `${key} must be at least ${length} characters` });
+
+function integer(key: ConfigKey, min: number, max: number) {
+  return z
+    .string()
+    .refine((value) => /^\d+$/.test(value) && Number(value) >= min && Number(value) <= max, {
+      error: (issue) =>
+        `${key} must be an integer from ${min} to ${max} (got "${text(issue.input)}")`,
+    })
+    .transform(Number);
+}
+
+function oneOf<const T extends readonly [string, ...string[]]>(key: ConfigKey, values: T) {
+  return z.enum(values, {
+    error: (issue) => `${key} must be one of ${values.join(', ')} (got "${text(issue.input)}")`,
+  });
+}
+
+const boolean = (key: ConfigKey) =>
+  z
+    .enum(['true', 'false'], {
+      error: (issue) => `${key} must be true or false (got "${text(issue.input)}")`,
+    })
+    .transform((value) => value === 'true');
+
+/** An absolute URL whose scheme (`https:`, with the colon) is one of `schemes`. */
+function url(key: ConfigKey, schemes: readonly string[]) {
+  const allowed = schemes.join(' or ');
+  const pattern = new RegExp(`^(${schemes.map((s) => s.slice(0, -1)).join('|')})$`);
+  return z.url({
+    protocol: pattern,
+    error: (issue) => {
+      if (issue.input === undefined) return `${key} is required`;
+      const scheme = schemeOf(text(issue.input));
+      return scheme === undefined
+        ? `${key} must be an absolute ${allowed} URL`
+        : `${key} must use the scheme ${allowed} (got ${scheme})`;
+    },
+  });
+}
+
+function schemeOf(value: string): string | undefined {
+  try {
+    return new URL(value.trim()).protocol;
+  } catch {
+    return undefined;
+  }
+}
+
+function hostPorts(key: ConfigKey) {
+  return z.string().transform((value, ctx): HostPort[] => {
+    const entries = value.split(',').map((entry) => /^([^\s:]+):(\d{1,5})$/.exec(entry.trim()));
+    const valid = entries.filter(
+      (m): m is RegExpExecArray => m !== null && Number(m[2]) >= 1 && Number(m[2]) <= 65535,
+    );
+    if (valid.length !== entries.length) {
+      ctx.addIssue(`${key} must be a comma-separated list of host:port (got "${value}")`);
+      return z.NEVER;
+    }
+    return valid.map((m) => ({ host: m[1], port: Number(m[2]) }));
+  });
+}
+
+/**
+ * An RSA key of at least 2048 bits in PEM. A one-line value may carry its line breaks as `\n`
+ * (env files cannot hold several lines).
+ */
+function rsaPem(key: ConfigKey, kind: 'private' | 'public') {
+  return z.string().transform((text, ctx): string => {
+    const pem = text.includes('\n') ? text : text.replace(/\\n/g, '\n');
+    if (kind === 'public' && /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) {
+      // createPublicKey would derive the public half, leaving a private key in a plain setting.
+      ctx.addIssue(`${key} must be a public key or certificate, not a private key`);
+      return z.NEVER;
+    }
+    let keyObject: KeyObject;
+    try {
+      keyObject = kind === 'private' ? createPrivateKey(pem) : createPublicKey(pem);
+    } catch {
+      ctx.addIssue(
+        kind === 'private'
+          ? `${key} must be an unencrypted PEM private key (PKCS#8 or PKCS#1)`
+          : `${key} must be a PEM public key (SPKI or PKCS#1) or X.509 certificate`,
+      );
+      return z.NEVER;
+    }
+    const type = keyObject.asymmetricKeyType;
+    const bits = keyObject.asymmetricKeyDetails?.modulusLength ?? 0;
+    if (type !== 'rsa') {
+      ctx.addIssue(`${key} must be an RSA key (got ${type ?? 'an unknown type'})`);
+    } else if (bits < MIN_RSA_BITS) {
+      ctx.addIssue(`${key} must be an RSA key of at least ${MIN_RSA_BITS} bits (got ${bits})`);
+    }
+    return pem;
+  });
+}
+
+/** One field per variable, every one of CONFIG_KEYS, in its order (so are the problems). */
+const shape = {
+  NODE_ENV: z.string().optional(),
+  PORT: integer('PORT', 0, 65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  LOG_LEVEL: oneOf('LOG_LEVEL', LOG_LEVELS).default('info'),
+  KONAPLATE_BASE_URL: url('KONAPLATE_BASE_URL', ['http:', 'https:']),
+  KONAPLATE_ASP_ID: exactly('KONAPLATE_ASP_ID', 15),
+  KONAPLATE_ACCESS_KEY: exactly('KONAPLATE_ACCESS_KEY', 40),
+  KONAPLATE_SECRET_KEY: required('KONAPLATE_SECRET_KEY').pipe(atLeast('KONAPLATE_SECRET_KEY', 16)),
+  KONAPLATE_CRYPTO_KEY_ID: exactly('KONAPLATE_CRYPTO_KEY_ID', 32).optional(),
+  KONAPLATE_TIME_ZONE: oneOf('KONAPLATE_TIME_ZONE', TIME_ZONES).default('KST'),
+  KONAPLATE_TIMEOUT_MS: integer('KONAPLATE_TIMEOUT_MS', 100, 120_000).default(5000),
+  KONAPLATE_ALLOW_PLAINTEXT: boolean('KONAPLATE_ALLOW_PLAINTEXT').default(false),
+  KONAPLATE_CLIENT_PRIVATE_KEY: rsaPem('KONAPLATE_CLIENT_PRIVATE_KEY', 'private').optional(),
+  KONAPLATE_SERVER_PUBLIC_KEY: rsaPem('KONAPLATE_SERVER_PUBLIC_KEY', 'public').optional(),
+  KONAPLATE_JWE_ALG: oneOf('KONAPLATE_JWE_ALG', JWE_ALGS).default('RSA-OAEP-256'),
+  KONAPLATE_JWE_ENC: oneOf('KONAPLATE_JWE_ENC', JWE_ENCS).default('A128GCM'),
+  AUTH_JWT_SECRET: atLeast('AUTH_JWT_SECRET', 32).optional(),
+  AUTH_JWKS_URL: url('AUTH_JWKS_URL', ['http:', 'https:']).optional(),
+  AUTH_JWT_ISSUER: z.string().optional(),
+  AUTH_JWT_AUDIENCE: z.string().optional(),
+  AUTH_USER_ID_CLAIM: z.string().default('sub'),
+  REDIS_URL: url('REDIS_URL', ['redis:', 'rediss:']).optional(),
+  REDIS_SENTINELS: hostPorts('REDIS_SENTINELS').optional(),
+  REDIS_SENTINEL_NAME: z.string().optional(),
+  REDIS_CLUSTER_NODES: hostPorts('REDIS_CLUSTER_NODES').optional(),
+  REDIS_PASSWORD: z.string().optional(),
+  IDEMPOTENCY_TTL_SECONDS: integer('IDEMPOTENCY_TTL_SECONDS', 60, 30 * 86_400).default(86_400),
+  IDEMPOTENCY_LEASE_MS: integer('IDEMPOTENCY_LEASE_MS', 100, 3_600_000).optional(),
+  RATE_LIMIT_PER_MINUTE: integer('RATE_LIMIT_PER_MINUTE', 0, 1_000_000).default(20),
+  UPSTREAM_BREAKER_THRESHOLD: integer('UPSTREAM_BREAKER_THRESHOLD', 1, 1000).default(5),
+  UPSTREAM_BREAKER_COOLDOWN_MS: integer('UPSTREAM_BREAKER_COOLDOWN_MS', 100, 600_000).default(
+    10_000,
+  ),
+  SHUTDOWN_DELAY_MS: integer('SHUTDOWN_DELAY_MS', 0, 120_000).default(5000),
+  CORS_ORIGINS: z.string().optional(),
+} satisfies Record<ConfigKey, z.ZodType>;
+
+const fields = z.object(shape);
+
+type Fields = z.output<typeof fields>;
+
+/**
+ * Rules between variables. They run even when some field failed (so one start shows every
+ * problem), and skip a rule whose inputs are themselves invalid (their own message says why).
+ */
+function crossRules(env: Fields, ctx: z.RefinementCtx<Fields>): void {
+  const failed = new Set(ctx.issues.map((issue) => issue.path?.[0]));
+  const valid = (...keys: ConfigKey[]) => keys.every((key) => !failed.has(key));
+  const production = env.NODE_ENV === 'production';
+
+  if (
+    production &&
+    valid('KONAPLATE_BASE_URL', 'KONAPLATE_ALLOW_PLAINTEXT') &&
+    !env.KONAPLATE_ALLOW_PLAINTEXT &&
+    schemeOf(env.KONAPLATE_BASE_URL) !== 'https:'
+  ) {
+    ctx.addIssue(
+      'KONAPLATE_BASE_URL must use https: in production; set KONAPLATE_ALLOW_PLAINTEXT=true only ' +
+        'when a sidecar or egress proxy adds TLS',
+    );
+  }
+  if (
+    (env.KONAPLATE_CLIENT_PRIVATE_KEY === undefined) !==
+    (env.KONAPLATE_SERVER_PUBLIC_KEY === undefined)
+  ) {
+    ctx.addIssue(
+      'set both KONAPLATE_CLIENT_PRIVATE_KEY and KONAPLATE_SERVER_PUBLIC_KEY (message encryption) or neither',
+    );
+  }
+  if ((env.AUTH_JWT_SECRET === undefined) === (env.AUTH_JWKS_URL === undefined)) {
+    ctx.addIssue('set exactly one of AUTH_JWT_SECRET (HS256) or AUTH_JWKS_URL (RS256/ES256)');
+  }
+  if (
+    production &&
+    env.AUTH_JWKS_URL !== undefined &&
+    valid('AUTH_JWKS_URL') &&
+    schemeOf(env.AUTH_JWKS_URL) !== 'https:'
+  ) {
+    // Keys fetched in plaintext could be swapped on the way, and every token with them.
+    ctx.addIssue('AUTH_JWKS_URL must use https: in production');
+  }
+
+  const redisModes = [env.REDIS_URL, env.REDIS_SENTINELS, env.REDIS_CLUSTER_NODES].filter(
+    (value) => value !== undefined,
+  ).length;
+  if (redisModes > 1) {
+    ctx.addIssue('set only one of REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES');
+  }
+  if (env.REDIS_SENTINELS !== undefined && env.REDIS_SENTINEL_NAME === undefined) {
+    ctx.addIssue('REDIS_SENTINEL_NAME is required with REDIS_SENTINELS');
+  }
+  if (production && redisModes === 0) {
+    ctx.addIssue(
+      'a Redis setting (REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES) is required in production',
+    );
+  }
+
+  if (
+    env.IDEMPOTENCY_LEASE_MS !== undefined &&
+    valid('IDEMPOTENCY_LEASE_MS', 'KONAPLATE_TIMEOUT_MS') &&
+    env.IDEMPOTENCY_LEASE_MS <= env.KONAPLATE_TIMEOUT_MS
+  ) {
+    // A lease shorter than one upstream call would let a second request take over a live call.
+    ctx.addIssue('IDEMPOTENCY_LEASE_MS must be greater than KONAPLATE_TIMEOUT_MS');
+  }
+}
+
+function toAppConfig(env: Fields): AppConfig {
+  const timeoutMs = env.KONAPLATE_TIMEOUT_MS;
+  return {
+    production: env.NODE_ENV === 'production',
+    http: {
+      host: env.HOST,
+      port: env.PORT,
+      corsOrigins: (env.CORS_ORIGINS ?? '').split(',').filter((o) => o.trim() !== ''),
+    },
+    logLevel: env.LOG_LEVEL,
+    konaplate: {
+      baseUrl: env.KONAPLATE_BASE_URL.replace(/\/+$/, ''),
+      aspId: env.KONAPLATE_ASP_ID,
+      accessKey: env.KONAPLATE_ACCESS_KEY,
+      secretKey: env.KONAPLATE_SECRET_KEY,
+      cryptoKeyId: env.KONAPLATE_CRYPTO_KEY_ID,
+      timeZone: env.KONAPLATE_TIME_ZONE,
+      timeoutMs,
+      allowPlaintext: env.KONAPLATE_ALLOW_PLAINTEXT,
+      encryption: toEncryption(env),
+    },
+    auth: {
+      jwtSecret: env.AUTH_JWT_SECRET,
+      jwksUrl: env.AUTH_JWKS_URL,
+      issuer: env.AUTH_JWT_ISSUER,
+      audience: env.AUTH_JWT_AUDIENCE,
+      userIdClaim: env.AUTH_USER_ID_CLAIM,
+    },
+    redis: toRedis(env),
+    idempotency: {
+      ttlSeconds: env.IDEMPOTENCY_TTL_SECONDS,
+      leaseMs: env.IDEMPOTENCY_LEASE_MS ?? 3 * timeoutMs,
+    },
+    rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    breaker: {
+      threshold: env.UPSTREAM_BREAKER_THRESHOLD,
+      cooldownMs: env.UPSTREAM_BREAKER_COOLDOWN_MS,
+    },
+    shutdownDelayMs: env.SHUTDOWN_DELAY_MS,
+  };
+}
+
+function toEncryption(env: Fields): KonaEncryptionSettings | null {
+  const { KONAPLATE_CLIENT_PRIVATE_KEY: clientPrivateKeyPem } = env;
+  const { KONAPLATE_SERVER_PUBLIC_KEY: serverPublicKeyPem } = env;
+  if (clientPrivateKeyPem === undefined || serverPublicKeyPem === undefined) return null;
+  return {
+    clientPrivateKeyPem,
+    serverPublicKeyPem,
+    alg: env.KONAPLATE_JWE_ALG,
+    enc: env.KONAPLATE_JWE_ENC,
+  };
+}
+
+function toRedis(env: Fields): RedisSettings {
+  const password = env.REDIS_PASSWORD;
+  if (env.REDIS_URL !== undefined) return { kind: 'single', url: env.REDIS_URL, password };
+  if (env.REDIS_SENTINELS !== undefined) {
+    return {
+      kind: 'sentinel',
+      sentinels: env.REDIS_SENTINELS,
+      name: env.REDIS_SENTINEL_NAME ?? '',
+      password,
+    };
+  }
+  if (env.REDIS_CLUSTER_NODES !== undefined) {
+    return { kind: 'cluster', nodes: env.REDIS_CLUSTER_NODES, password };
+  }
+  return { kind: 'memory' };
+}
+
+/** The whole environment schema: fields, then the rules between them, then the AppConfig. */
+export const envSchema = fields
+  .superRefine(crossRules, { when: () => true })
+  .transform(toAppConfig);
 
 /**
  * Validates the environment once, at start. Throws a {@link ConfigError} naming every bad or
  * missing variable; nothing outside this module reads `process.env`.
  */
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
-  const read = new EnvReader(env);
-  const production = env.NODE_ENV === 'production';
-  const timeoutMs = read.int('KONAPLATE_TIMEOUT_MS', 5000, 100, 120_000);
-
-  const config: AppConfig = {
-    production,
-    http: {
-      host: read.string('HOST') ?? '0.0.0.0',
-      port: read.int('PORT', 3000, 0, 65535),
-      corsOrigins: (read.string('CORS_ORIGINS') ?? '').split(',').filter((o) => o.trim() !== ''),
-    },
-    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
-    konaplate: {
-      baseUrl: (read.url('KONAPLATE_BASE_URL', true) ?? '').replace(/\/+$/, ''),
-      aspId: read.required('KONAPLATE_ASP_ID', { length: 15 }),
-      accessKey: read.required('KONAPLATE_ACCESS_KEY', { length: 40 }),
-      secretKey: read.required('KONAPLATE_SECRET_KEY', { minLength: 16 }),
-      cryptoKeyId: read.string('KONAPLATE_CRYPTO_KEY_ID', { length: 32 }),
-      timeZone: read.oneOf('KONAPLATE_TIME_ZONE', TIME_ZONES, 'KST'),
-      timeoutMs,
-    },
-    auth: {
-      jwtSecret: read.string('AUTH_JWT_SECRET', { minLength: 32 }),
-      jwksUrl: read.url('AUTH_JWKS_URL', false),
-      issuer: read.string('AUTH_JWT_ISSUER'),
-      audience: read.string('AUTH_JWT_AUDIENCE'),
-      userIdClaim: read.string('AUTH_USER_ID_CLAIM') ?? 'sub',
-    },
-    redis: readRedis(read, production),
-    idempotency: {
-      ttlSeconds: read.int('IDEMPOTENCY_TTL_SECONDS', 86_400, 60, 30 * 86_400),
-      leaseMs: read.int('IDEMPOTENCY_LEASE_MS', 3 * timeoutMs, 100, 3_600_000),
-    },
-    rateLimitPerMinute: read.int('RATE_LIMIT_PER_MINUTE', 20, 0, 1_000_000),
-    breaker: {
-      threshold: read.int('UPSTREAM_BREAKER_THRESHOLD', 5, 1, 1000),
-      cooldownMs: read.int('UPSTREAM_BREAKER_COOLDOWN_MS', 10_000, 100, 600_000),
-    },
-    shutdownDelayMs: read.int('SHUTDOWN_DELAY_MS', 5000, 0, 120_000),
-  };
-
-  const { auth, idempotency } = config;
-  if (!auth.jwtSecret === !auth.jwksUrl) {
-    read.problems.push('set exactly one of AUTH_JWT_SECRET (HS256) or AUTH_JWKS_URL (RS256/ES256)');
-  }
-  if (idempotency.leaseMs <= timeoutMs) {
-    // A lease shorter than one upstream call would let a second request take over a live call.
-    read.problems.push('IDEMPOTENCY_LEASE_MS must be greater than KONAPLATE_TIMEOUT_MS');
-  }
-  if (read.problems.length > 0) throw new ConfigError(read.problems);
-  return config;
-}
-
-function readRedis(read: EnvReader, production: boolean): RedisSettings {
-  const url = read.url('REDIS_URL', false);
-  const sentinels = read.hostPorts('REDIS_SENTINELS');
-  const sentinelName = read.string('REDIS_SENTINEL_NAME');
-  const nodes = read.hostPorts('REDIS_CLUSTER_NODES');
-  const password = read.string('REDIS_PASSWORD');
-
-  const chosen = [url, sentinels, nodes].filter((v) => v !== undefined).length;
-  if (chosen > 1) {
-    read.problems.push('set only one of REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES');
-  }
-  if (sentinels && !sentinelName)
-    read.problems.push('REDIS_SENTINEL_NAME is required with REDIS_SENTINELS');
-  if (url) return { kind: 'single', url, password };
-  if (sentinels) return { kind: 'sentinel', sentinels, name: sentinelName ?? '', password };
-  if (nodes) return { kind: 'cluster', nodes, password };
-  if (production) {
-    read.problems.push(
-      'a Redis setting (REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES) is required in production',
-    );
-  }
-  return { kind: 'memory' };
+  const { values, problems } = readEnv(env);
+  const result = envSchema.safeParse(values);
+  const all = [...problems, ...(result.success ? [] : result.error.issues.map((i) => i.message))];
+  if (all.length > 0 || !result.success) throw new ConfigError(all);
+  return result.data;
 }

@@ -135,6 +135,9 @@ start-up check names the same variables in its log. Contradictions `fail` (valid
 {{- if not (or $v.auth.jwksUrl $v.secrets.authJwtSecret) }}
 {{- $missing = append $missing "auth.jwksUrl or secrets.authJwtSecret (or secrets.existingSecret)" }}
 {{- end }}
+{{- if and $v.konaplate.serverPublicKey (not $v.secrets.konaplateClientPrivateKey) }}
+{{- $missing = append $missing "secrets.konaplateClientPrivateKey (or secrets.existingSecret), with konaplate.serverPublicKey" }}
+{{- end }}
 {{- end }}
 {{- join "\n" $missing }}
 {{- end }}
@@ -156,6 +159,9 @@ Contradictions between values that the schema cannot express: these stop the ren
 {{- end }}
 {{- if and $v.auth.jwksUrl $v.secrets.authJwtSecret (not $v.secrets.existingSecret) }}
 {{- fail "kona-bff: set only one of auth.jwksUrl (RS256/ES256) or secrets.authJwtSecret (HS256)" }}
+{{- end }}
+{{- if and $v.secrets.konaplateClientPrivateKey (not $v.konaplate.serverPublicKey) (not $v.secrets.existingSecret) }}
+{{- fail "kona-bff: set both konaplate.serverPublicKey and secrets.konaplateClientPrivateKey (message encryption) or neither" }}
 {{- end }}
 {{- if and (not (kindIs "invalid" $v.idempotency.leaseMs)) (le (int64 $v.idempotency.leaseMs) (int64 $v.konaplate.timeoutMs)) }}
 {{- fail "kona-bff: idempotency.leaseMs must be greater than konaplate.timeoutMs" }}

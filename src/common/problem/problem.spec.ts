@@ -71,13 +71,39 @@ describe('toProblem', () => {
     expect(body).not.toContain('ratelimit');
   });
 
-  it.each(Object.values(ErrorCode))('has a status and title for %s', (code) => {
+  /** The HTTP contract, written out here so that a change to ERROR_SPECS has to change it too. */
+  const EXPECTED_STATUS: Record<ErrorCode, number> = {
+    [ErrorCode.Unauthenticated]: 401,
+    [ErrorCode.BadRequest]: 400,
+    [ErrorCode.HeadersTooLarge]: 431,
+    [ErrorCode.ValidationFailed]: 400,
+    [ErrorCode.MalformedBody]: 400,
+    [ErrorCode.PayloadTooLarge]: 413,
+    [ErrorCode.UnsupportedMediaType]: 415,
+    [ErrorCode.IdempotencyKeyMissing]: 400,
+    [ErrorCode.IdempotencyKeyInvalid]: 400,
+    [ErrorCode.IdempotencyKeyReused]: 422,
+    [ErrorCode.IdempotencyKeyInUse]: 409,
+    [ErrorCode.RateLimited]: 429,
+    [ErrorCode.WalletUserNotFound]: 404,
+    [ErrorCode.IdentityVerificationRequired]: 422,
+    [ErrorCode.AccountNotLinked]: 422,
+    [ErrorCode.InvalidInput]: 400,
+    [ErrorCode.UpstreamError]: 502,
+    [ErrorCode.UpstreamTimeout]: 504,
+    [ErrorCode.UpstreamUnavailable]: 503,
+    [ErrorCode.StoreUnavailable]: 503,
+    [ErrorCode.NotFound]: 404,
+    [ErrorCode.MethodNotAllowed]: 405,
+    [ErrorCode.Internal]: 500,
+  };
+
+  it.each(Object.values(ErrorCode))('has the contract status and a title for %s', (code) => {
     // Act
     const problem = toProblem(new DomainError(code));
 
     // Assert
-    expect(problem.status).toBe(ERROR_SPECS[code].status);
-    expect(problem.status).toBeGreaterThanOrEqual(400);
+    expect(problem.status).toBe(EXPECTED_STATUS[code]);
     expect(problem.title).toBe(ERROR_SPECS[code].title);
     expect(problem.type).toBe(problemType(code));
     expect(problem.type).toMatch(/^https:\/\/kona-bff\.dev\/problems\/[a-z-]+$/);
