@@ -5,6 +5,8 @@ import { createApp } from './app.factory';
 import type { AppConfig } from './config/app-config';
 import { ConfigError } from './config/config.error';
 import { loadConfig } from './config/load-config';
+import { needsEncryption } from './konaplate/operations/kona-operation';
+import { KONA_OPERATIONS } from './konaplate/operations/kona-operations';
 
 async function main(): Promise<void> {
   let config: AppConfig;
@@ -17,12 +19,37 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const app = await createApp(config);
+  warnAboutConfiguration(config);
   await app.listen({ port: config.http.port, host: config.http.host });
   new Logger('Main').log(
     { node: process.version, host: config.http.host, port: config.http.port },
     `kona-bff listening on ${config.http.host}:${config.http.port} (Node ${process.version})`,
   );
   drainOnSignals(app, config);
+}
+
+/** What the configuration allows but an operator should hear about at every start. */
+function warnAboutConfiguration(config: AppConfig): void {
+  const logger = new Logger('Config');
+  if (
+    config.production &&
+    config.konaplate.allowPlaintext &&
+    config.konaplate.baseUrl.startsWith('http:')
+  ) {
+    logger.warn(
+      'KONAPLATE_ALLOW_PLAINTEXT=true: calls to KONA PLATE leave this process unencrypted; ' +
+        'a sidecar or egress proxy must add TLS',
+    );
+  }
+  if (config.konaplate.encryption === null) {
+    const unavailable = KONA_OPERATIONS.filter(needsEncryption).map((op) => op.name);
+    if (unavailable.length > 0) {
+      logger.warn(
+        { operations: unavailable },
+        `message encryption is not configured: ${unavailable.join(', ')} answer 503 ENCRYPTION_NOT_CONFIGURED`,
+      );
+    }
+  }
 }
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;

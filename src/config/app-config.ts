@@ -37,9 +37,9 @@ export interface KonaplateSettings {
    * KONAPLATE_ALLOW_PLAINTEXT: a plain http: base URL is accepted in production because a sidecar or
    * egress proxy adds TLS (the start log should warn). loadConfig always sets it.
    */
-  allowPlaintext?: boolean;
+  allowPlaintext: boolean;
   /** Message encryption, or null when neither key is configured. loadConfig always sets it. */
-  encryption?: KonaEncryptionSettings | null;
+  encryption: KonaEncryptionSettings | null;
 }
 
 export interface AuthSettings {

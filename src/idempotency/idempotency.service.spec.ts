@@ -365,7 +365,7 @@ describe('IdempotencyService, refusals', () => {
 
     // Assert
     expect(error.details.retryAfter).toBe(1);
-    answer({ status: 200, body: "{}" });
+    answer({ status: 200, body: '{}' });
     await first;
   });
 

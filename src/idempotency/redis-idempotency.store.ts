@@ -101,9 +101,7 @@ export class RedisIdempotencyStore extends IdempotencyStore {
     rateLimit: ClaimRequest['rateLimit'],
   ): Promise<(RateState & { limited: boolean }) | undefined> {
     if (rateLimit.limit <= 0) return undefined;
-    const [count, reset] = await guard(
-      this.redis.kbffCount(rateKey(memberId), rateLimit.windowMs),
-    );
+    const [count, reset] = await guard(this.redis.kbffCount(rateKey(memberId), rateLimit.windowMs));
     return {
       limit: rateLimit.limit,
       remaining: Math.max(0, rateLimit.limit - count),

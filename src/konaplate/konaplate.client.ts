@@ -86,7 +86,9 @@ export class KonaplateClient {
           deadline,
         );
         const opened =
-          op.encrypted.answer && crypto ? await this.open(crypto, response, correlationId) : response;
+          op.encrypted.answer && crypto
+            ? await this.open(crypto, response, correlationId)
+            : response;
         const interpreted = interpretAnswer(op, opened, correlationId);
         outcome = interpreted.outcome;
         if (!interpreted.ok && interpreted.error.details.outcomeUnknown) throw interpreted.error;

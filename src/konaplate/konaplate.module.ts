@@ -8,6 +8,7 @@ import { APP_CONFIG } from '../config/app-config';
 import { AxiosKonaTransport } from './axios-kona.transport';
 import { KonaTransport } from './kona-transport';
 import { KonaplateClient } from './konaplate.client';
+import { KonaMessageCrypto } from './message-crypto';
 import { MESSAGE_CRYPTO } from './message-crypto.port';
 import { UpstreamBreakers } from './upstream-breakers';
 
@@ -34,7 +35,15 @@ const agentOptions = { keepAlive: true, keepAliveMsecs: 1000, maxSockets: 256, t
     KonaplateClient,
     UpstreamBreakers,
     { provide: KonaTransport, useClass: AxiosKonaTransport },
-    { provide: MESSAGE_CRYPTO, useValue: null },
+    {
+      provide: MESSAGE_CRYPTO,
+      inject: [APP_CONFIG],
+      // Keys are imported once, at start; without them the encrypted operations answer 503.
+      useFactory: (config: AppConfig) => {
+        const { encryption } = config.konaplate;
+        return encryption ? KonaMessageCrypto.create(encryption) : null;
+      },
+    },
   ],
   exports: [KonaplateClient],
 })

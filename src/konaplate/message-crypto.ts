@@ -1,16 +1,10 @@
-import { CompactEncrypt, compactDecrypt, type CryptoKey, importPKCS8, importSPKI } from 'jose';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { CompactEncrypt, compactDecrypt } from 'jose';
+import type { KonaEncryptionSettings } from '../config/app-config';
 import { decodeEnvelope, serializeBody } from './kona-wire';
+import type { MessageCrypto } from './message-crypto.port';
 
-/**
- * Keys and algorithms of KONA's message encryption. Declared here until the config module owns it.
- * `alg` wraps the content key (RSA-OAEP, 2048-bit RSA); `enc` is the content cipher of requests.
- */
-export interface KonaEncryptionSettings {
-  clientPrivateKeyPem: string;
-  serverPublicKeyPem: string;
-  alg: 'RSA-OAEP-256' | 'RSA-OAEP';
-  enc: 'A128GCM' | 'A256GCM';
-}
+export type { KonaEncryptionSettings };
 
 /**
  * An encrypted KONA answer could not be opened. The message is a fixed sentence plus at most jose's
@@ -42,18 +36,21 @@ export function isEncryptedEnvelope(text: string): boolean {
  * server public key, answers decrypted with our private key. The envelope `{"encData":"<compact
  * JWE>"}` is not public; it is what an unofficial client that passed the sandbox used.
  */
-export class KonaMessageCrypto {
+export class KonaMessageCrypto implements MessageCrypto {
   private constructor(
     private readonly settings: KonaEncryptionSettings,
-    private readonly privateKey: CryptoKey,
-    private readonly serverKey: CryptoKey,
+    private readonly privateKey: KeyObject,
+    private readonly serverKey: KeyObject,
   ) {}
 
-  /** Imports both keys once, so no call re-parses PEM. Rejects if a key does not fit `alg`. */
-  static async create(settings: KonaEncryptionSettings): Promise<KonaMessageCrypto> {
-    const privateKey = await importPKCS8(settings.clientPrivateKeyPem, settings.alg);
-    const serverKey = await importSPKI(settings.serverPublicKeyPem, settings.alg);
-    return new KonaMessageCrypto(settings, privateKey, serverKey);
+  /**
+   * Imports both keys once, so no call re-parses PEM. node:crypto reads every form the config
+   * accepts (PKCS#8 or PKCS#1 private keys, SPKI keys or X.509 certificates); jose takes KeyObjects.
+   */
+  static create(settings: KonaEncryptionSettings): Promise<KonaMessageCrypto> {
+    const privateKey = createPrivateKey(settings.clientPrivateKeyPem);
+    const serverKey = createPublicKey(settings.serverPublicKeyPem);
+    return Promise.resolve(new KonaMessageCrypto(settings, privateKey, serverKey));
   }
 
   /**

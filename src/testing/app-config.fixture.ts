@@ -24,6 +24,8 @@ export function testAppConfig(overrides: AppConfigOverrides = {}): AppConfig {
       secretKey: 'unit-test-secret-key-0123456789',
       timeZone: 'KST',
       timeoutMs: 1000,
+      allowPlaintext: false,
+      encryption: null,
       ...overrides.konaplate,
     },
     auth: { jwtSecret: 'unit-test-jwt-secret-0123456789abcdef', userIdClaim: 'sub' },
