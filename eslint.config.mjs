@@ -13,6 +13,8 @@ export default tseslint.config(
       'bench/**/*.js',
       '*.js',
       '*.mjs',
+      '*.cjs',
+      '.*.cjs',
     ],
   },
   eslint.configs.recommended,
@@ -27,6 +29,17 @@ export default tseslint.config(
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Configuration is read and validated once (src/config); main.ts hands it process.env.
+    files: ['src/**/*.ts'],
+    ignores: ['src/config/**', 'src/main.ts', '**/*.spec.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read configuration through AppConfig.' },
+      ],
     },
   },
   {

@@ -3,7 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AuthGuard } from '../auth/auth.guard';
 import { CurrentMember } from '../auth/current-member.decorator';
-import { sendOutcome } from '../common/http/send-outcome';
+import { sendAnswer } from '../operations/send-answer';
 import { CARD_LIST } from '../konaplate/operations/card-list.operation';
 import type { MemberId } from '../members/member-id';
 import { ApiKonaRoute } from '../openapi/api-kona-route.decorator';
@@ -22,6 +22,6 @@ export class CardListController {
     summary: "The member's cards: balance, pending top-ups, real-name state and (debit) limits",
   })
   async list(@CurrentMember() memberId: MemberId, @Res() reply: FastifyReply): Promise<void> {
-    await sendOutcome(reply, await this.operations.run(CARD_LIST, memberId, {}));
+    await sendAnswer(reply, await this.operations.run(CARD_LIST, memberId, {}));
   }
 }

@@ -3,8 +3,8 @@ import { ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AuthGuard } from '../auth/auth.guard';
 import { CurrentMember } from '../auth/current-member.decorator';
-import { IdempotencyKey } from '../common/http/idempotency-key.decorator';
-import { sendOutcome } from '../common/http/send-outcome';
+import { IdempotencyKey } from '../idempotency/idempotency-key.decorator';
+import { sendAnswer } from '../operations/send-answer';
 import { JsonObjectPipe } from '../common/validation/json-object.pipe';
 import { strictValidationPipe } from '../common/validation/validation.pipe';
 import { CARD_STATUS_UPDATE } from '../konaplate/operations/card-status.operation';
@@ -35,6 +35,6 @@ export class CardStatusController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const input = { par: path.par, status: body.status };
-    await sendOutcome(reply, await this.operations.run(CARD_STATUS_UPDATE, memberId, input, key));
+    await sendAnswer(reply, await this.operations.run(CARD_STATUS_UPDATE, memberId, input, key));
   }
 }

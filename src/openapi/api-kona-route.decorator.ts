@@ -91,7 +91,7 @@ export function ApiKonaRoute(
       status,
       description: lines.join(' '),
       content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemSchema) } } },
-      headers: headers as ApiResponseOptions['headers'],
+      headers: headers,
       'x-problem-codes': [...codes],
     };
     return ApiResponse(options);
@@ -123,7 +123,7 @@ export function ApiKonaRoute(
         ...CORRELATION,
         ...(op.mutates ? REPLAYED : NO_STORE),
         ...RATE,
-      } as ApiResponseOptions['headers'],
+      },
     }),
     ...problems,
   );

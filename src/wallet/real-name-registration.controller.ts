@@ -3,8 +3,8 @@ import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AuthGuard } from '../auth/auth.guard';
 import { CurrentMember } from '../auth/current-member.decorator';
-import { IdempotencyKey } from '../common/http/idempotency-key.decorator';
-import { sendOutcome } from '../common/http/send-outcome';
+import { IdempotencyKey } from '../idempotency/idempotency-key.decorator';
+import { sendAnswer } from '../operations/send-answer';
 import { JsonObjectPipe } from '../common/validation/json-object.pipe';
 import { strictValidationPipe } from '../common/validation/validation.pipe';
 import { NAMED_CARD } from '../konaplate/operations/named-card.operation';
@@ -35,6 +35,6 @@ export class RealNameRegistrationController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const input = { identityVerified: body.identityVerified };
-    await sendOutcome(reply, await this.operations.run(NAMED_CARD, memberId, input, key));
+    await sendAnswer(reply, await this.operations.run(NAMED_CARD, memberId, input, key));
   }
 }

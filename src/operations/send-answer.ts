@@ -1,9 +1,9 @@
 import type { FastifyReply } from 'fastify';
-import type { IdempotentOutcome } from '../../idempotency/idempotent-outcome';
-import { PROBLEM_CONTENT_TYPE } from '../problem/problem';
+import { PROBLEM_CONTENT_TYPE } from '../common/problem/problem';
+import type { RouteAnswer } from './route-answer';
 
 /** Sends a fresh, replayed or read-only answer; the body is the stored string, sent as is. */
-export async function sendOutcome(reply: FastifyReply, outcome: IdempotentOutcome): Promise<void> {
+export async function sendAnswer(reply: FastifyReply, outcome: RouteAnswer): Promise<void> {
   const headers: Record<string, string> = {
     ...outcome.headers,
     'x-correlation-id': outcome.correlationId,
