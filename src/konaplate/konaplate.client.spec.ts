@@ -3,40 +3,13 @@ import { ErrorCode } from '../common/errors/error-code';
 import { parseMemberId, type MemberId } from '../members/member-id';
 import { testAppConfig, type AppConfigOverrides } from '../testing/app-config.fixture';
 import { KonaCallObserver, type CircuitStateName, type KonaCallRecord } from './kona-call.observer';
-import {
-  KonaTransport,
-  TransportFailure,
-  type KonaHttpRequest,
-  type KonaHttpResponse,
-} from './kona-transport';
+import { TransportFailure } from './kona-transport';
+import { FakeTransport } from '../testing/fake-kona-transport';
 import { KonaplateClient } from './konaplate.client';
 import { CARD_LIMIT_UPDATE, cardLimitBody } from './operations/card-limit.operation';
 import { NAMED_CARD, namedCardBody } from './operations/named-card.operation';
 import { UpstreamBreakers } from './upstream-breakers';
 import { failureOf, silenceNestLogger } from '../testing/failure-of';
-
-/** Records every request and answers from a script (a response, or a failure to throw). */
-class FakeTransport extends KonaTransport {
-  readonly requests: KonaHttpRequest[] = [];
-  private readonly script: (KonaHttpResponse | Error)[] = [];
-
-  answer(...replies: (KonaHttpResponse | Error)[]): this {
-    this.script.push(...replies);
-    return this;
-  }
-
-  post(request: KonaHttpRequest): Promise<KonaHttpResponse> {
-    this.requests.push(request);
-    const reply = this.script.shift() ?? { status: 200, text: '{"code":"000_000"}' };
-    return reply instanceof Error ? Promise.reject(reply) : Promise.resolve(reply);
-  }
-
-  get last(): KonaHttpRequest {
-    const request = this.requests.at(-1);
-    if (!request) throw new Error('no request was sent');
-    return request;
-  }
-}
 
 class RecordingObserver extends KonaCallObserver {
   readonly calls: KonaCallRecord[] = [];

@@ -6,16 +6,19 @@ export type RouteErrors = ReadonlyMap<number, readonly ErrorCode[]>;
 
 /**
  * Every error code the route of `op` can send, derived from the descriptor: what every
- * authenticated route can answer, what its body, path values, Idempotency-Key and encryption add,
+ * authenticated route can answer, what its body, Idempotency-Key and encryption add,
  * and KONA's codes on that endpoint. The OpenAPI error tables are built from this; nothing is
  * listed per route by hand.
  */
 export function routeErrorCodes(op: KonaOperation): ErrorCode[] {
   const hasBody = op.route.method !== 'GET';
-  const hasPathValues = op.route.path.includes(':');
   const codes: ErrorCode[] = [
-    ErrorCode.Unauthenticated,
+    // Any request: broken HTTP framing or oversized headers (refused before routing), and a URL
+    // that does not decode (an over-long path value, a broken %-escape).
+    ErrorCode.BadRequest,
     ErrorCode.HeadersTooLarge,
+    ErrorCode.ValidationFailed,
+    ErrorCode.Unauthenticated,
     ErrorCode.RateLimited,
     ErrorCode.StoreUnavailable,
     ErrorCode.UpstreamError,
@@ -23,9 +26,6 @@ export function routeErrorCodes(op: KonaOperation): ErrorCode[] {
     ErrorCode.UpstreamUnavailable,
     ErrorCode.Internal,
   ];
-  if (hasBody || hasPathValues) codes.push(ErrorCode.ValidationFailed);
-  // A path value with a broken %-escape is refused before routing.
-  if (hasPathValues) codes.push(ErrorCode.BadRequest);
   if (hasBody) {
     codes.push(ErrorCode.MalformedBody, ErrorCode.PayloadTooLarge, ErrorCode.UnsupportedMediaType);
   }

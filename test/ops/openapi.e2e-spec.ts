@@ -6,30 +6,101 @@ import { callGateway, gatewayEnv, startGateway } from '../support/gateway';
 
 const COMMITTED = join(__dirname, '..', '..', 'openapi.json');
 
-/** The mobile API of issue 2: exactly these routes, each with exactly this method. */
+/** The mobile API: exactly these routes, each with exactly this method. */
 const ROUTES = {
   '/v1/me/real-name-registration': 'post',
+  '/v1/me/cards': 'get',
   '/v1/me/cards/{par}/limits': 'put',
+  '/v1/me/cards/{par}/status': 'put',
 } as const;
+const MUTATING = [
+  '/v1/me/real-name-registration',
+  '/v1/me/cards/{par}/limits',
+  '/v1/me/cards/{par}/status',
+];
+
+/** What any request can be answered with, whatever the route (auth, limits, upstream, framing). */
+const EVERY_ROUTE = [
+  'BAD_REQUEST',
+  'HEADERS_TOO_LARGE',
+  'VALIDATION_FAILED',
+  'UNAUTHENTICATED',
+  'RATE_LIMITED',
+  'STORE_UNAVAILABLE',
+  'UPSTREAM_ERROR',
+  'UPSTREAM_TIMEOUT',
+  'UPSTREAM_UNAVAILABLE',
+  'INTERNAL',
+];
+const WITH_BODY = ['MALFORMED_BODY', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'];
+const WITH_KEY = [
+  'IDEMPOTENCY_KEY_MISSING',
+  'IDEMPOTENCY_KEY_INVALID',
+  'IDEMPOTENCY_KEY_REUSED',
+  'IDEMPOTENCY_KEY_IN_USE',
+];
 
 /**
- * Every problem status of the Errors tables (issue 2, plus issue 3's 409, 422 and 429): both routes
- * can answer each of them, since auth, validation, the key and the upstream apply to both.
+ * Exactly the codes each route can answer with, written out from KONA's API pages (each route's
+ * own KONA codes) rather than read from the descriptors under test.
  */
-const PROBLEM_STATUSES = [
-  '400',
-  '401',
-  '404',
-  '409',
-  '413',
-  '415',
-  '422',
-  '429',
-  '500',
-  '502',
-  '503',
-  '504',
-];
+const ROUTE_CODES: Record<keyof typeof ROUTES, string[]> = {
+  '/v1/me/real-name-registration': [
+    ...EVERY_ROUTE,
+    ...WITH_BODY,
+    ...WITH_KEY,
+    'WALLET_USER_NOT_FOUND',
+    'IDENTITY_VERIFICATION_REQUIRED',
+  ],
+  '/v1/me/cards': [...EVERY_ROUTE, 'ENCRYPTION_NOT_CONFIGURED', 'WALLET_USER_NOT_FOUND'],
+  '/v1/me/cards/{par}/limits': [
+    ...EVERY_ROUTE,
+    ...WITH_BODY,
+    ...WITH_KEY,
+    'INVALID_INPUT',
+    'WALLET_USER_NOT_FOUND',
+    'ACCOUNT_NOT_LINKED',
+  ],
+  '/v1/me/cards/{par}/status': [
+    ...EVERY_ROUTE,
+    ...WITH_BODY,
+    ...WITH_KEY,
+    'INVALID_INPUT',
+    'WALLET_USER_NOT_FOUND',
+    'CARD_INVALID',
+    'CARD_NOT_FOUND',
+    'CARD_TERMINATED',
+  ],
+};
+
+/** The HTTP status of each code (the README's Errors table), written out here. */
+const STATUS_OF: Record<string, string> = {
+  BAD_REQUEST: '400',
+  HEADERS_TOO_LARGE: '431',
+  VALIDATION_FAILED: '400',
+  UNAUTHENTICATED: '401',
+  RATE_LIMITED: '429',
+  STORE_UNAVAILABLE: '503',
+  UPSTREAM_ERROR: '502',
+  UPSTREAM_TIMEOUT: '504',
+  UPSTREAM_UNAVAILABLE: '503',
+  INTERNAL: '500',
+  MALFORMED_BODY: '400',
+  PAYLOAD_TOO_LARGE: '413',
+  UNSUPPORTED_MEDIA_TYPE: '415',
+  IDEMPOTENCY_KEY_MISSING: '400',
+  IDEMPOTENCY_KEY_INVALID: '400',
+  IDEMPOTENCY_KEY_REUSED: '422',
+  IDEMPOTENCY_KEY_IN_USE: '409',
+  ENCRYPTION_NOT_CONFIGURED: '503',
+  WALLET_USER_NOT_FOUND: '404',
+  IDENTITY_VERIFICATION_REQUIRED: '422',
+  INVALID_INPUT: '400',
+  ACCOUNT_NOT_LINKED: '422',
+  CARD_INVALID: '422',
+  CARD_NOT_FOUND: '404',
+  CARD_TERMINATED: '409',
+};
 
 /** Error codes of the Errors tables that the problem schema's `code` must be able to carry. */
 const ERROR_CODES = [
@@ -45,11 +116,15 @@ const ERROR_CODES = [
   'WALLET_USER_NOT_FOUND',
   'IDENTITY_VERIFICATION_REQUIRED',
   'ACCOUNT_NOT_LINKED',
+  'CARD_INVALID',
+  'CARD_NOT_FOUND',
+  'CARD_TERMINATED',
   'INVALID_INPUT',
   'UPSTREAM_ERROR',
   'UPSTREAM_TIMEOUT',
   'UPSTREAM_UNAVAILABLE',
   'STORE_UNAVAILABLE',
+  'ENCRYPTION_NOT_CONFIGURED',
   'NOT_FOUND',
   'INTERNAL',
 ];
@@ -71,6 +146,7 @@ interface Parameter {
   schema?: Schema;
 }
 interface Response {
+  'x-problem-codes'?: string[];
   headers?: Record<string, unknown>;
   content?: Record<string, { schema?: Schema }>;
 }
@@ -130,18 +206,20 @@ describe('the OpenAPI description served at /docs and /docs-json', () => {
     expect(doc.openapi).toMatch(/^3\./);
   });
 
-  it('describes exactly the two mobile routes, each with its one method', () => {
+  it('describes exactly the four mobile routes, each with its one method', () => {
     const described = Object.fromEntries(
       Object.entries(doc.paths).map(([path, item]) => [path, Object.keys(item)]),
     );
 
     expect(described).toEqual({
       '/v1/me/real-name-registration': ['post'],
+      '/v1/me/cards': ['get'],
       '/v1/me/cards/{par}/limits': ['put'],
+      '/v1/me/cards/{par}/status': ['put'],
     });
   });
 
-  it('requires bearer authorization on both routes', () => {
+  it('requires bearer authorization on every route', () => {
     const schemes = Object.entries(doc.components.securitySchemes)
       .filter(([, scheme]) => scheme.type === 'http' && scheme.scheme === 'bearer')
       .map(([name]) => name);
@@ -150,8 +228,10 @@ describe('the OpenAPI description served at /docs and /docs-json', () => {
     for (const { op } of operations()) expect(op.security).toEqual([{ [schemes[0]]: [] }]);
   });
 
-  it('requires the Idempotency-Key header on both routes', () => {
-    for (const { path, op } of operations()) {
+  it('requires the Idempotency-Key header on the mutating routes and on no other', () => {
+    const read = doc.paths['/v1/me/cards'].get.parameters ?? [];
+    expect(read.some((p) => p.name === 'Idempotency-Key')).toBe(false);
+    for (const { path, op } of operations().filter(({ path }) => MUTATING.includes(path))) {
       const key = op.parameters?.find((p) => p.in === 'header' && p.name === 'Idempotency-Key');
       expect({ path, key }).toEqual({
         path,
@@ -204,30 +284,50 @@ describe('the OpenAPI description served at /docs and /docs-json', () => {
     expect(par?.schema).toMatchObject({ type: 'string', minLength: 27, maxLength: 27 });
   });
 
-  it('answers every status of the Errors table as application/problem+json with the problem schema', () => {
+  it('documents, per status, exactly the codes each route can answer with', () => {
     for (const { path, op } of operations()) {
-      const problems = Object.entries(op.responses)
+      const documented = Object.entries(op.responses)
         .filter(([status]) => status !== '200')
-        .map(([status, response]) => ({
-          status,
-          types: Object.keys(response.content ?? {}),
-          schema: response.content?.['application/problem+json']?.schema?.$ref,
-        }));
+        .flatMap(([status, response]) =>
+          (response['x-problem-codes'] ?? []).map((code) => `${code} ${status}`),
+        );
+      const expected = ROUTE_CODES[path as keyof typeof ROUTES].map(
+        (code) => `${code} ${STATUS_OF[code]}`,
+      );
 
-      expect({ path, statuses: problems.map((p) => p.status).sort() }).toEqual({
-        path,
-        statuses: [...PROBLEM_STATUSES].sort(),
-      });
-      const problemRef = problems[0].schema;
-      for (const problem of problems) {
-        expect({ path, ...problem }).toEqual({
-          path,
-          status: problem.status,
-          types: ['application/problem+json'],
-          schema: problemRef,
-        });
+      expect({ path, codes: documented.sort() }).toEqual({ path, codes: expected.sort() });
+    }
+  });
+
+  it('names every documented code in its answer description, with its KONA code', () => {
+    const limits = doc.paths['/v1/me/cards/{par}/limits'].put.responses;
+    const registration = doc.paths['/v1/me/real-name-registration'].post.responses;
+
+    expect(JSON.stringify(limits['400'])).toContain('INVALID_INPUT (KONA 000_002)');
+    expect(JSON.stringify(registration['400'])).not.toContain('INVALID_INPUT');
+    for (const { op } of operations()) {
+      for (const [status, response] of Object.entries(op.responses)) {
+        if (status === '200') continue;
+        const text = (response as { description?: string }).description ?? '';
+        for (const code of response['x-problem-codes'] ?? []) expect(text).toContain(code);
       }
     }
+  });
+
+  it('answers every problem status as application/problem+json with the one problem schema', () => {
+    const refs = new Set<string | undefined>();
+    for (const { path, op } of operations()) {
+      for (const [status, response] of Object.entries(op.responses)) {
+        if (status === '200') continue;
+        expect({ path, status, types: Object.keys(response.content ?? {}) }).toEqual({
+          path,
+          status,
+          types: ['application/problem+json'],
+        });
+        refs.add(response.content?.['application/problem+json']?.schema?.$ref);
+      }
+    }
+    expect([...refs]).toHaveLength(1);
   });
 
   it('defines the problem schema with the RFC 9457 fields, the code and the extensions', () => {
@@ -255,37 +355,49 @@ describe('the OpenAPI description served at /docs and /docs-json', () => {
     expect(codes).toEqual(expect.arrayContaining(ERROR_CODES));
   });
 
-  it('documents X-Correlation-Id and Idempotent-Replayed on the success answer', () => {
+  it('documents X-Correlation-Id on every success, Idempotent-Replayed on the mutating ones', () => {
     for (const { path, op } of operations()) {
-      expect({ path, headers: Object.keys(op.responses['200'].headers ?? {}) }).toEqual({
+      const headers = Object.keys(op.responses['200'].headers ?? {});
+      expect({ path, correlation: headers.includes('X-Correlation-Id') }).toEqual({
         path,
-        headers: expect.arrayContaining(['X-Correlation-Id', 'Idempotent-Replayed']) as unknown,
+        correlation: true,
+      });
+      expect({ path, replayed: headers.includes('Idempotent-Replayed') }).toEqual({
+        path,
+        replayed: MUTATING.includes(path),
       });
       expect(op.responses['200'].content).toHaveProperty(['application/json']);
     }
   });
 
-  it('documents Idempotent-Replayed on every status a replayed answer can have', () => {
-    // Definitive KONA answers are stored and replayed (issue 3, behaviour 4): success, the
-    // mapped business codes (000_002 → 400, 001_006 → 404, 003_024/011_001 → 422) and an
-    // unknown code (→ 502), each replayed with Idempotent-Replayed: true.
-    for (const { path, op } of operations()) {
-      const replayable = ['200', '400', '404', '422', '502'].map((status) => ({
-        status,
-        replayed: Object.keys(op.responses[status].headers ?? {}).includes('Idempotent-Replayed'),
-      }));
+  it("documents Cache-Control: private, no-store on the card list's answer", () => {
+    const headers = doc.paths['/v1/me/cards'].get.responses['200'].headers ?? {};
 
-      expect({ path, replayable }).toEqual({
-        path,
-        replayable: replayable.map(({ status }) => ({ status, replayed: true })),
-      });
+    expect(headers).toHaveProperty(['Cache-Control']);
+  });
+
+  it('documents Idempotent-Replayed on every status a replayed answer can have', () => {
+    // Success and the mapped KONA codes are stored and replayed (each route's KONA codes above).
+    const replayable: Record<string, string[]> = {
+      '/v1/me/real-name-registration': ['200', '404', '422'],
+      '/v1/me/cards/{par}/limits': ['200', '400', '404', '422'],
+      '/v1/me/cards/{par}/status': ['200', '400', '404', '409', '422'],
+    };
+    for (const [path, statuses] of Object.entries(replayable)) {
+      const op = doc.paths[path].put ?? doc.paths[path].post;
+      for (const status of statuses) {
+        expect({ path, status, headers: Object.keys(op.responses[status].headers ?? {}) }).toEqual({
+          path,
+          status,
+          headers: expect.arrayContaining(['Idempotent-Replayed']) as unknown,
+        });
+      }
     }
   });
 
   it('documents X-Correlation-Id on upstream failures and Retry-After where a retry is due', () => {
     const expected: Record<string, string[]> = {
-      '404': ['X-Correlation-Id', 'Idempotent-Replayed'],
-      '409': ['Retry-After'],
+      '404': ['X-Correlation-Id'],
       '429': ['Retry-After'],
       '502': ['X-Correlation-Id'],
       '503': ['X-Correlation-Id', 'Retry-After'],
@@ -299,6 +411,12 @@ describe('the OpenAPI description served at /docs and /docs-json', () => {
           headers: expect.arrayContaining(headers) as unknown,
         });
       }
+    }
+    for (const path of MUTATING) {
+      const op = doc.paths[path].put ?? doc.paths[path].post;
+      expect(Object.keys(op.responses['409'].headers ?? {})).toEqual(
+        expect.arrayContaining(['X-Correlation-Id', 'Retry-After']),
+      );
     }
   });
 });
