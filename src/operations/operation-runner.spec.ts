@@ -55,12 +55,9 @@ describe('OperationRunner, a mutating operation', () => {
     expect(first).toMatchObject({ status: 200, body: '{"status":"suspended"}', replayed: false });
     expect(second).toMatchObject({ status: 200, body: first.body, replayed: true });
     expect(transport.requests).toHaveLength(1);
-    expect(JSON.parse(transport.last.body)).toEqual({
-      userId: 9999999999999999999,
-      par: PAR,
-      status: 'SUSPEND',
-    });
-    expect(transport.last.body).toContain('"userId":9999999999999999999');
+    expect(transport.last.body).toBe(
+      `{"userId":9999999999999999999,"par":"${PAR}","status":"SUSPEND"}`,
+    );
   });
 
   it("stores a code the operation maps as KONA's final word: a problem, replayed, one call", async () => {
@@ -161,7 +158,7 @@ describe('OperationRunner, a read-only operation', () => {
     expect(first.headers['cache-control']).toBe('private, no-store');
     expect(second.replayed).toBe(false);
     expect(transport.requests).toHaveLength(2);
-    expect(JSON.parse(transport.last.body)).toEqual({ userId: 9999999999999999999 });
+    expect(transport.last.body).toBe('{"userId":9999999999999999999}');
   });
 
   it("counts against the member's rate limit and refuses past it without calling KONA", async () => {
