@@ -19,9 +19,24 @@ const ROOT = join(__dirname, '..');
 const JWT_SECRET = 'soak-only-jwt-secret-at-least-32-bytes-long';
 // The sandbox's demo credentials, from the build (npm run build runs first).
 const { SANDBOX_DEMO: DEMO } = require('../dist/sandbox/demo-credentials');
-const { NAMED_CARD } = require('../dist/konaplate/operations/named-card.operation');
-const { CARD_LIMIT_UPDATE } = require('../dist/konaplate/operations/card-limit.operation');
+const { KONA_OPERATIONS } = require('../dist/konaplate/operations/kona-operations');
 const PAR = 'V0010013019123456789012345A';
+
+/** The routes the soak drives: every mutating operation, from the build's descriptors. */
+const MUTATING = KONA_OPERATIONS.filter((op) => op.mutates);
+/** A valid body for each of them (mostly successes; KONA's verdicts come from the members). */
+const BODIES = {
+  namedcard: () => ({ identityVerified: Math.random() < 0.9 }),
+  'card-limit-update': () => ({
+    perTransaction: Math.floor(Math.random() * 1_000_000),
+    daily: Math.floor(Math.random() * 10_000_000),
+    monthly: Math.floor(Math.random() * 100_000_000),
+  }),
+  'card-status': () => ({ status: Math.random() < 0.5 ? 'suspended' : 'active' }),
+};
+for (const op of MUTATING) {
+  if (!BODIES[op.name]) throw new Error(`soak: no request body for operation ${op.name}`);
+}
 const TIMEOUT_MS = 1000;
 const MEMBERS = 1000;
 const MEMBER_BASE = 7_100_000_000;
@@ -349,20 +364,14 @@ function traffic(gatewayUrl, options, stats) {
       member = String(INVALID_MEMBER_BASE + (next % 100));
       invalid = true;
     } else member = String(MEMBER_BASE + Math.floor(Math.random() * MEMBERS));
-    const registration = Math.random() < 0.5;
-    let body = registration
-      ? { identityVerified: Math.random() < 0.9 }
-      : {
-          perTransaction: Math.floor(Math.random() * 1_000_000),
-          daily: Math.floor(Math.random() * 10_000_000),
-          monthly: Math.floor(Math.random() * 100_000_000),
-        };
+    const op = MUTATING[Math.floor(Math.random() * MUTATING.length)];
+    let body = BODIES[op.name]();
     if (invalid) body = { ...body, unexpected: 'field' };
     return {
       member,
       key: `soak-${runId}-${next}`,
-      method: registration ? 'POST' : 'PUT',
-      path: registration ? '/v1/me/real-name-registration' : `/v1/me/cards/${PAR}/limits`,
+      method: op.route.method,
+      path: op.route.path.replace(':par', PAR),
       body: JSON.stringify(body),
       invalid,
       answers: [],
@@ -474,18 +483,20 @@ function unknownOutcome(call) {
     (call.fault !== undefined && UNKNOWN_OUTCOME_FAULTS.has(call.fault)) ||
     call.httpStatus === undefined ||
     call.httpStatus >= 500 ||
-    (call.answeredCode !== undefined && !MAPPED_CODES[routeOf(call.path)].has(call.answeredCode))
+    (call.answeredCode !== undefined && !mappedCodesOf(call.path).has(call.answeredCode))
   );
 }
 
-/** The KONA codes each route maps (from the build's code tables): their answers are final. */
-const MAPPED_CODES = {
-  namedcard: new Set(['000_000', ...Object.keys(NAMED_CARD.codes)]),
-  limits: new Set(['000_000', ...Object.keys(CARD_LIMIT_UPDATE.codes)]),
-};
+/** The KONA codes each operation maps (the build's descriptors): their answers are final. */
+const MAPPED_CODES = new Map(
+  KONA_OPERATIONS.map((op) => [op.path, new Set(['000_000', ...Object.keys(op.codes)])]),
+);
 
-function routeOf(path) {
-  return path.endsWith('/namedcard') ? 'namedcard' : 'limits';
+/** The operation's mapped codes for a path the sandbox logged (it may carry an /open-api prefix). */
+function mappedCodesOf(path) {
+  const found = [...MAPPED_CODES].find(([opPath]) => path.endsWith(opPath));
+  if (!found) throw new Error(`soak: KONA was called on ${path}, which no operation names`);
+  return found[1];
 }
 
 function checkCalls(calls, history, completeFailed) {
@@ -660,15 +671,13 @@ async function main() {
     gateway.url,
     'idempotency_outcomes_total{outcome="complete_failed"}',
   );
-  const circuitOpen =
-    (await metricValue(
+  let circuitOpen = 0;
+  for (const op of KONA_OPERATIONS) {
+    circuitOpen += await metricValue(
       gateway.url,
-      'konaplate_calls_total{operation="card-limit-update",outcome="circuit_open"}',
-    )) +
-    (await metricValue(
-      gateway.url,
-      'konaplate_calls_total{operation="namedcard",outcome="circuit_open"}',
-    ));
+      `konaplate_calls_total{operation="${op.name}",outcome="circuit_open"}`,
+    );
+  }
   const check = checkCalls(collector.calls, load.history, completeFailed);
   const internal = [...stats.byClass.values()].flatMap((counts) =>
     [...counts].filter(([label]) => label.startsWith('500') || label.includes('INTERNAL')),

@@ -12,6 +12,9 @@ import type { CallLogEntry } from '../sandbox/call-log';
 import type { RunningSandbox } from '../sandbox/sandbox.server';
 import type { RunningGateway } from '../support/gateway';
 import { newKey, newMember, PAR, tokenFor } from '../support/gateway';
+import { CARD_LIMIT_UPDATE } from '../../src/konaplate/operations/card-limit.operation';
+import { KONA_OPERATIONS } from '../../src/konaplate/operations/kona-operations';
+import { NAMED_CARD } from '../../src/konaplate/operations/named-card.operation';
 import { expectNoInternals, limitsPath, REGISTRATION } from '../api/mobile-api';
 import { useStack } from '../support/stack';
 
@@ -32,15 +35,13 @@ const DOCUMENTED: Readonly<Record<string, number>> = {
   IDENTITY_VERIFICATION_REQUIRED: 422,
   ACCOUNT_NOT_LINKED: 422,
   INVALID_INPUT: 400,
+  CARD_INVALID: 422,
+  CARD_NOT_FOUND: 404,
+  CARD_TERMINATED: 409,
 };
 
-/** KONA's own verdicts: the only 4xx that may follow a KONA call. */
-const KONA_VERDICTS = new Set([
-  'WALLET_USER_NOT_FOUND',
-  'IDENTITY_VERIFICATION_REQUIRED',
-  'ACCOUNT_NOT_LINKED',
-  'INVALID_INPUT',
-]);
+/** KONA's own verdicts, from the operations' code tables: the only 4xx that may follow a call. */
+const KONA_VERDICTS = new Set<string>(KONA_OPERATIONS.flatMap((op) => Object.values(op.codes)));
 
 /** Sandbox members with a fixed KONA error: random member ids must not be one of them. */
 const TEST_MEMBERS = new Set(['1001006', '1011001', '1003024', '1000002', '1999999']);
@@ -118,11 +119,19 @@ function expectRefused(outcome: Outcome, codes?: string[]): void {
 
 // ---- the two routes, with everything valid but the part under test ----
 
-type Route = 'registration' | 'limits';
-const ROUTES: Route[] = ['registration', 'limits'];
+/** Every route that takes a body, from the operation descriptors (named by operation). */
+const BODY_OPERATIONS = KONA_OPERATIONS.filter((op) => op.route.method !== 'GET');
+type Route = string;
+const ROUTES: Route[] = BODY_OPERATIONS.map((op) => op.name);
+const REGISTRATION_ROUTE = NAMED_CARD.name;
+const LIMITS_ROUTE = CARD_LIMIT_UPDATE.name;
+const operationOf = (route: Route) => BODY_OPERATIONS.find((op) => op.name === route)!;
+
+/** A valid body for each route: the oracle's knowledge, written here (see `bodyVerdict`). */
 const VALID_BODY: Record<Route, string> = {
-  registration: '{"identityVerified":true}',
-  limits: '{"perTransaction":300000,"daily":1000000,"monthly":5000000}',
+  namedcard: '{"identityVerified":true}',
+  'card-limit-update': '{"perTransaction":300000,"daily":1000000,"monthly":5000000}',
+  'card-status': '{"status":"active"}',
 };
 
 async function request(
@@ -136,8 +145,8 @@ async function request(
     ...parts.headers,
   };
   return {
-    method: route === 'registration' ? 'POST' : 'PUT',
-    path: route === 'registration' ? REGISTRATION : limitsPath(PAR),
+    method: operationOf(route).route.method as Hostile['method'],
+    path: operationOf(route).route.path.replace(':par', PAR),
     headers,
     body: parts.body ?? VALID_BODY[route],
   };
@@ -164,7 +173,12 @@ function bodyVerdict(route: Route, body: string | Uint8Array): Verdict {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { accept: false };
   const record = value as Record<string, unknown>;
-  if (route === 'registration') {
+  if (route === 'card-status') {
+    const ok =
+      sameKeys(record, ['status']) && ['active', 'suspended'].includes(record.status as string);
+    return ok ? { accept: true } : { accept: false };
+  }
+  if (route === REGISTRATION_ROUTE) {
     const ok =
       sameKeys(record, ['identityVerified']) && typeof record.identityVerified === 'boolean';
     return ok
@@ -240,7 +254,21 @@ const numberLiteral = fc.oneof(
 
 /** Bodies close to valid, so the accepting side of the oracle is exercised too. */
 const nearlyValid: Record<Route, fc.Arbitrary<string>> = {
-  registration: fc
+  'card-status': fc
+    .oneof(
+      fc.constantFrom(
+        '"active"',
+        '"suspended"',
+        '"SUSPEND"',
+        '"Active"',
+        '"active "',
+        'true',
+        'null',
+      ),
+      fc.json(),
+    )
+    .map((status) => `{"status":${status}}`),
+  namedcard: fc
     .tuple(
       fc.oneof(fc.constantFrom('true', 'false'), fc.json()),
       fc.option(fc.tuple(fc.constantFrom(...POISON_KEYS, 'x'), fc.json()), { nil: undefined }),
@@ -250,7 +278,7 @@ const nearlyValid: Record<Route, fc.Arbitrary<string>> = {
         ? `{"identityVerified":${flag},${JSON.stringify(extra[0])}:${extra[1]}}`
         : `{"identityVerified":${flag}}`,
     ),
-  limits: fc
+  'card-limit-update': fc
     .tuple(numberLiteral, numberLiteral, numberLiteral, fc.boolean())
     .map(([once, day, month, reorder]) =>
       reorder
@@ -315,6 +343,11 @@ function trimmed(value: string): string {
 // ---- the properties ----
 
 describe('the harness itself', () => {
+  it('has a valid body and an oracle for every route that takes a body', () => {
+    expect(Object.keys(VALID_BODY).sort()).toEqual([...ROUTES].sort());
+    expect(Object.keys(nearlyValid).sort()).toEqual([...ROUTES].sort());
+  });
+
   it.each(ROUTES)(
     'sees a valid %s reach KONA once, so "never reaches KONA" can fail',
     async (route) => {
@@ -542,7 +575,7 @@ describe('any card reference in the path', () => {
       );
       await fc.assert(
         fc.asyncProperty(segment, async (par) => {
-          const base = await request('limits');
+          const base = await request(LIMITS_ROUTE);
           const outcome = await send({ ...base, path: limitsPath(encodeURIComponent(par)) });
 
           if (/^[A-Za-z0-9]{27}$/.test(par)) expect(outcome.status).toBe(200);
@@ -572,7 +605,7 @@ describe('any card reference in the path', () => {
       );
       await fc.assert(
         fc.asyncProperty(segment, async (raw) => {
-          const base = await request('limits');
+          const base = await request(LIMITS_ROUTE);
           const outcome = await send({ ...base, path: `/v1/me/cards/${raw}/limits` });
 
           if (/^[A-Za-z0-9]{27}$/.test(raw)) expect(outcome.status).toBe(200);
@@ -589,7 +622,7 @@ describe('any card reference in the path', () => {
     ['a broken percent-escape (%E0%A4%A)', '%E0%A4%A'],
     ['65 characters, past the router’s bound', 'A'.repeat(65)],
   ])('answers %s in the path with a problem+json 4xx, not Fastify’s own', async (_, par) => {
-    const base = await request('limits');
+    const base = await request(LIMITS_ROUTE);
 
     const outcome = await send({ ...base, path: `/v1/me/cards/${par}/limits` });
 
@@ -613,14 +646,16 @@ describe('security headers and CORS', () => {
   }
 
   it('sets them on a success', async () => {
-    const outcome = await send(await request('registration'));
+    const outcome = await send(await request(REGISTRATION_ROUTE));
 
     expect(outcome.status).toBe(200);
     expectHelmet(outcome.headers);
   });
 
   it('sets them on a problem answer and on the probes', async () => {
-    const refused = await send(await request('registration', { headers: { authorization: 'x' } }));
+    const refused = await send(
+      await request(REGISTRATION_ROUTE, { headers: { authorization: 'x' } }),
+    );
     const live = await fetch(`${gateway.url}/health/live`);
     await live.text();
 
@@ -631,7 +666,7 @@ describe('security headers and CORS', () => {
 
   it('grants no cross-origin access by default, to a simple request or a preflight', async () => {
     const origin = 'https://evil.example';
-    const simple = await send(await request('registration', { headers: { origin } }));
+    const simple = await send(await request(REGISTRATION_ROUTE, { headers: { origin } }));
     const preflight = await fetch(`${gateway.url}${REGISTRATION}`, {
       method: 'OPTIONS',
       headers: {
@@ -663,11 +698,11 @@ describe('over-long headers', () => {
       Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`x-h${i}`, 'v'.repeat(100)])),
     ],
   ])('answers %s with 431 (or another 4xx), never a 5xx, and keeps serving', async (_, headers) => {
-    const outcome = await send(await request('registration', { headers }));
+    const outcome = await send(await request(REGISTRATION_ROUTE, { headers }));
 
     expect(outcome.status).toBeGreaterThanOrEqual(400);
     expect(outcome.status).toBeLessThan(500);
     expect(outcome.calls).toEqual([]);
-    expect((await send(await request('registration'))).status).toBe(200);
+    expect((await send(await request(REGISTRATION_ROUTE))).status).toBe(200);
   });
 });
