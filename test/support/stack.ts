@@ -1,4 +1,4 @@
-import type { RunningSandbox } from '../sandbox/sandbox.server';
+import type { RunningSandbox, SandboxOptions } from '../sandbox/sandbox.server';
 import { startSandbox } from '../sandbox/sandbox.server';
 import type { RunningGateway } from './gateway';
 import { gatewayEnv, startGateway } from './gateway';
@@ -15,10 +15,16 @@ export interface Stack {
 export function useStack(
   assign: (stack: Stack) => void,
   overrides: Record<string, string | undefined> = {},
+  sandboxOptions: SandboxOptions = {},
 ): void {
   let stack: Partial<Stack> = {};
   beforeAll(async () => {
-    const sandbox = await startSandbox({ port: 0, host: '127.0.0.1', quiet: true });
+    const sandbox = await startSandbox({
+      port: 0,
+      host: '127.0.0.1',
+      quiet: true,
+      ...sandboxOptions,
+    });
     stack = { sandbox };
     const gateway = await startGateway(gatewayEnv(sandbox.url, overrides));
     stack = { sandbox, gateway };
