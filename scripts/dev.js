@@ -8,7 +8,7 @@ const { SignJWT } = require('jose');
 
 const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-at-least-32-bytes';
 // The sandbox's demo credentials, from the build (npm run build runs first).
-const { SANDBOX_DEMO: DEMO } = require('../dist/sandbox/demo-credentials');
+const { SANDBOX_DEMO: DEMO } = require('../dist/sandbox/test/sandbox/demo-credentials');
 const DEV_MEMBER = '9999999999999999999';
 const PAR = 'V0010013019123456789012345A';
 const children = [];
@@ -101,7 +101,7 @@ async function main() {
     );
   }
 
-  start('sandbox', process.execPath, ['dist/sandbox/main.js'], {
+  start('sandbox', process.execPath, ['dist/sandbox/test/sandbox/main.js'], {
     SANDBOX_PORT: String(sandboxPort),
     SANDBOX_HOST: '127.0.0.1',
   });
