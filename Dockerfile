@@ -1,5 +1,7 @@
 # kona-bff: the gateway image. The KONA PLATE sandbox ships in the same image and runs with
-#   docker run ... kona-bff node dist/sandbox/main.js
+#   docker run ... kona-bff node dist/sandbox/test/sandbox/main.js
+# (tsconfig.sandbox.json compiles test/sandbox, with the src/konaplate/operations descriptors it
+# imports, under dist/sandbox/).
 # Checked by test/deploy/dockerfile.spec.ts (no Docker engine in CI; the test parses this file).
 
 # One place for the Node version: Node 24 LTS, matching .nvmrc (24.21.0) and engines (24.x).
@@ -24,7 +26,7 @@ COPY . .
 # than at container start if either is missing.
 RUN npm run build \
     && test -f dist/main.js \
-    && test -f dist/sandbox/main.js
+    && test -f dist/sandbox/test/sandbox/main.js
 
 # ---- runtime: production dependencies and compiled JavaScript only (so one Node: the image's) ----
 FROM ${NODE_IMAGE} AS runtime

@@ -27,13 +27,13 @@ const { SignJWT } = require('jose');
 
 const ROOT = path.resolve(__dirname, '..');
 const GATEWAY_MAIN = path.join(ROOT, 'dist', 'main.js');
-const SANDBOX_MAIN = path.join(ROOT, 'dist', 'sandbox', 'main.js');
+const SANDBOX_MAIN = path.join(ROOT, 'dist', 'sandbox', 'test', 'sandbox', 'main.js');
 const BASELINE_MAIN = path.join(__dirname, 'baseline.js');
 const LAST_RUN = path.join(__dirname, 'last-run.md');
 
 // Demo credentials of the sandbox (test/sandbox/demo-credentials.ts): public on purpose.
 // The sandbox's demo credentials, from the build (npm run build runs first).
-const { SANDBOX_DEMO: DEMO } = require('../dist/sandbox/demo-credentials');
+const { SANDBOX_DEMO: DEMO } = require('../dist/sandbox/test/sandbox/demo-credentials');
 const JWT_SECRET = 'bench-only-jwt-secret-that-is-32-bytes-or-more';
 const PAR = 'V0010013019123456789012345A';
 const ROUTE = `/v1/me/cards/${PAR}/limits`;

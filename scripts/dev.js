@@ -1,23 +1,35 @@
 #!/usr/bin/env node
 // `npm run dev`: the KONA sandbox, a throwaway redis-server when one is on PATH (else the
 // in-process store), and the gateway wired to both; prints a development token and curl lines.
+// Message encryption is on: two throwaway RSA-2048 pairs are made at start, the partner's (the
+// gateway keeps the private half, the sandbox gets the public one) and KONA's (the other way round).
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
+const { generateKeyPairSync, randomBytes } = require('node:crypto');
 const net = require('node:net');
 const { SignJWT } = require('jose');
 
 const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-at-least-32-bytes';
 // The sandbox's demo credentials, from the build (npm run build runs first).
-const { SANDBOX_DEMO: DEMO } = require('../dist/sandbox/demo-credentials');
+const { SANDBOX_DEMO: DEMO } = require('../dist/sandbox/test/sandbox/demo-credentials');
 const DEV_MEMBER = '9999999999999999999';
 const PAR = 'V0010013019123456789012345A';
 const children = [];
 
-function portFree(port) {
+function portFree(port, host = '127.0.0.1') {
   return new Promise((resolve) => {
     const server = net.createServer().once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    server.listen(port, host, () => server.close(() => resolve(true)));
   });
+}
+
+/** An RSA-2048 pair as PEM: PKCS#8 private key, SPKI public key. */
+function rsaPair() {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return {
+    privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    publicPem: publicKey.export({ type: 'spki', format: 'pem' }),
+  };
 }
 
 async function pickPort(preferred) {
@@ -68,8 +80,18 @@ process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
 async function main() {
-  const sandboxPort = await pickPort(8080);
   const gatewayPort = Number(process.env.PORT ?? 3000);
+  // Otherwise the readiness probe below could be answered by whatever holds the port.
+  const gatewayHost = process.env.HOST || '0.0.0.0';
+  if (!(await portFree(gatewayPort)) || !(await portFree(gatewayPort, gatewayHost))) {
+    console.error(
+      `[dev] port ${gatewayPort} is already in use: stop what listens there or run PORT=<free port> npm run dev`,
+    );
+    process.exit(1);
+  }
+  const sandboxPort = await pickPort(8080);
+  const partner = rsaPair(); // the gateway's pair: KONA encrypts answers for its public key
+  const kona = rsaPair(); // KONA's (the sandbox's) pair: the gateway encrypts requests for it
   const env = {
     NODE_ENV: 'development',
     PORT: String(gatewayPort),
@@ -78,6 +100,9 @@ async function main() {
     KONAPLATE_ASP_ID: DEMO.aspId,
     KONAPLATE_ACCESS_KEY: DEMO.accessKey,
     KONAPLATE_SECRET_KEY: DEMO.secretKey,
+    KONAPLATE_CLIENT_PRIVATE_KEY: partner.privatePem,
+    KONAPLATE_SERVER_PUBLIC_KEY: kona.publicPem,
+    KONAPLATE_CRYPTO_KEY_ID: ('dev' + randomBytes(16).toString('hex')).slice(0, 32),
     AUTH_JWT_SECRET: DEV_JWT_SECRET,
     SHUTDOWN_DELAY_MS: '0',
   };
@@ -101,9 +126,11 @@ async function main() {
     );
   }
 
-  start('sandbox', process.execPath, ['dist/sandbox/main.js'], {
+  start('sandbox', process.execPath, ['dist/sandbox/test/sandbox/main.js'], {
     SANDBOX_PORT: String(sandboxPort),
     SANDBOX_HOST: '127.0.0.1',
+    SANDBOX_SERVER_PRIVATE_KEY: kona.privatePem,
+    SANDBOX_PARTNER_PUBLIC_KEY: partner.publicPem,
   });
   await waitFor(`http://127.0.0.1:${sandboxPort}/health`, 10_000);
   start('gateway', process.execPath, ['dist/main.js'], env);
@@ -116,7 +143,8 @@ async function main() {
     .sign(new TextEncoder().encode(DEV_JWT_SECRET));
   const base = `http://localhost:${gatewayPort}`;
   console.log(`
-kona-bff is up on ${base}  (KONA sandbox on :${sandboxPort}, store: ${env.REDIS_URL ?? 'in-process'})
+kona-bff is up on ${base}  (KONA sandbox on :${sandboxPort}, store: ${env.REDIS_URL ?? 'in-process'},
+message encryption on with throwaway keys)
 Swagger UI: ${base}/docs   metrics: ${base}/metrics   readiness: ${base}/health/ready
 
 export TOKEN='${token}'   # member ${DEV_MEMBER}, valid 24 h
@@ -129,7 +157,18 @@ curl -i -X PUT ${base}/v1/me/cards/${PAR}/limits \\
   -H "Authorization: Bearer $TOKEN" -H 'Idempotency-Key: limits-demo-1' \\
   -H 'Content-Type: application/json' -d '{"perTransaction": 500000, "daily": 1000000, "monthly": 3000000}'
 
-Repeat the second command: same answer, with Idempotent-Replayed: true. Ctrl-C stops everything.
+curl -i ${base}/v1/me/cards -H "Authorization: Bearer $TOKEN"
+
+curl -i -X PUT ${base}/v1/me/cards/${PAR}/status \\
+  -H "Authorization: Bearer $TOKEN" -H 'Idempotency-Key: suspend-demo-1' \\
+  -H 'Content-Type: application/json' -d '{"status":"suspended"}'
+
+curl -i -X PUT ${base}/v1/me/cards/${PAR}/status \\
+  -H "Authorization: Bearer $TOKEN" -H 'Idempotency-Key: resume-demo-1' \\
+  -H 'Content-Type: application/json' -d '{"status":"active"}'
+
+Repeat a PUT: same answer, with Idempotent-Replayed: true. The card list shows the suspension.
+Ctrl-C stops everything.
 `);
 }
 

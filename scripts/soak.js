@@ -2,11 +2,12 @@
 // `npm run soak -- [--duration SECONDS] [--faults] [--redis-restart] [--smoke] [--workers N]`
 //
 // Starts a throwaway redis-server (append-only, fsync always, so a kill -9 loses nothing), the KONA
-// sandbox (dist/sandbox/main.js) and the gateway (dist/main.js, NODE_ENV=production), drives mixed
-// traffic at both endpoints with bounded concurrency, optionally injects KONA faults in phases and
-// kills/restarts Redis once, then prints a report and checks, from the sandbox's call log, that no
-// key reached KONA twice except retries after an unknown outcome. Exits 1 if a check fails or the
-// gateway ever answered 500. `--smoke` = 20 s with faults and a Redis restart (the CI job).
+// sandbox (dist/sandbox/test/sandbox/main.js) and the gateway (dist/main.js, NODE_ENV=production),
+// drives mixed traffic at both endpoints with bounded concurrency, optionally injects KONA faults
+// in phases and kills/restarts Redis once, then prints a report and checks, from the sandbox's call
+// log, that no key reached KONA twice except retries after an unknown outcome. Exits 1 if a check
+// fails or the gateway ever answered 500. `--smoke` = 20 s with faults and a Redis restart (the CI
+// job).
 'use strict';
 const { spawn } = require('node:child_process');
 const { mkdtempSync, rmSync } = require('node:fs');
@@ -18,7 +19,7 @@ const { SignJWT } = require('jose');
 const ROOT = join(__dirname, '..');
 const JWT_SECRET = 'soak-only-jwt-secret-at-least-32-bytes-long';
 // The sandbox's demo credentials, from the build (npm run build runs first).
-const { SANDBOX_DEMO: DEMO } = require('../dist/sandbox/demo-credentials');
+const { SANDBOX_DEMO: DEMO } = require('../dist/sandbox/test/sandbox/demo-credentials');
 const { KONA_OPERATIONS } = require('../dist/konaplate/operations/kona-operations');
 const PAR = 'V0010013019123456789012345A';
 
@@ -196,7 +197,7 @@ async function startRedis(port) {
 }
 
 async function startSandbox() {
-  const child = start('sandbox', process.execPath, ['dist/sandbox/main.js'], {
+  const child = start('sandbox', process.execPath, ['dist/sandbox/test/sandbox/main.js'], {
     SANDBOX_PORT: '0',
     SANDBOX_HOST: '127.0.0.1',
   });

@@ -9,7 +9,8 @@ export const ADMIN_PREFIX = '/__sandbox/';
 /**
  * The control API:
  * `GET /__sandbox/calls[?userId=DIGITS]`, `DELETE /__sandbox/calls`,
- * `GET /__sandbox/faults`, `POST /__sandbox/faults`, `DELETE /__sandbox/faults`.
+ * `GET /__sandbox/faults`, `POST /__sandbox/faults`, `DELETE /__sandbox/faults`,
+ * `DELETE /__sandbox/cards` (forget every suspension and limit update).
  */
 export function handleAdmin(
   ctx: SandboxContext,
@@ -41,6 +42,10 @@ export function handleAdmin(
       break;
     case 'DELETE /__sandbox/faults':
       ctx.faults.clear();
+      sendNoContent(res);
+      break;
+    case 'DELETE /__sandbox/cards':
+      ctx.cards.clear();
       sendNoContent(res);
       break;
     default:

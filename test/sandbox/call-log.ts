@@ -11,8 +11,12 @@ export interface CallLogEntry {
   correlationId: string | null;
   /** Exact digits of `userId` when the body carried it as a JSON number, else null. */
   userId: string | null;
-  /** The body as received (UTF-8). */
+  /** The body as received (UTF-8): for an encrypted request, the `{"encData": ...}` envelope. */
   rawBody: string;
+  /** The decrypted body, when the request was encrypted and opened. */
+  decryptedBody?: string;
+  /** True when the answer was encrypted for the partner (`{"encData": ...}`). */
+  encryptedAnswer?: boolean;
   tranTime: string | null;
   timeZone: string | null;
   /** Whether `X-KM-Tran-Token` is well formed, agrees with Tran-Time and signs this body. */

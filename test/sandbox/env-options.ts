@@ -1,12 +1,19 @@
+import { readFileSync } from 'node:fs';
 import { SANDBOX_DEMO } from './demo-credentials';
 import type { SandboxOptions } from './sandbox.server';
 
 /**
  * Maps the environment to sandbox options. Defaults suit a container: listen on 0.0.0.0:8080 with the
- * demo credentials. A malformed number throws rather than silently falling back to a default.
+ * demo credentials, no message encryption. A malformed number throws rather than silently falling
+ * back to a default. The two keys (PEM text, multi-line is fine) may also come from the file named by
+ * `<NAME>_FILE`.
  */
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): SandboxOptions {
+  const serverPrivateKeyPem = textOrFile(env, 'SANDBOX_SERVER_PRIVATE_KEY');
+  const partnerPublicKeyPem = textOrFile(env, 'SANDBOX_PARTNER_PUBLIC_KEY');
   return {
+    ...(serverPrivateKeyPem === undefined ? {} : { serverPrivateKeyPem }),
+    ...(partnerPublicKeyPem === undefined ? {} : { partnerPublicKeyPem }),
     port: integer(env, 'SANDBOX_PORT', 8080, 0, 65535),
     host: text(env, 'SANDBOX_HOST') ?? '0.0.0.0',
     aspId: text(env, 'SANDBOX_ASP_ID') ?? SANDBOX_DEMO.aspId,
@@ -22,6 +29,24 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): SandboxOpt
 function text(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const value = env[name];
   return value === undefined || value === '' ? undefined : value;
+}
+
+/** A variable's value, or the content of the file its `_FILE` variable names; both set throws. */
+function textOrFile(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const direct = text(env, name);
+  const file = text(env, `${name}_FILE`);
+  if (direct !== undefined && file !== undefined) {
+    throw new Error(`${name} and ${name}_FILE are both set: set one`);
+  }
+  if (file === undefined) return direct;
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(
+      `${name}_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      { cause: error },
+    );
+  }
 }
 
 function integer(

@@ -1,5 +1,13 @@
 /** Failure modes the sandbox can put on KONA calls. */
-export const FAULT_MODES = ['latency', 'hang', 'drip', '5xx', 'malformed', 'reset'] as const;
+export const FAULT_MODES = [
+  'latency',
+  'hang',
+  'drip',
+  '5xx',
+  'malformed',
+  'reset',
+  'garble',
+] as const;
 
 /** One of {@link FAULT_MODES}. */
 export type FaultMode = (typeof FAULT_MODES)[number];

@@ -7,6 +7,8 @@ import { SANDBOX_DEMO } from './demo-credentials';
 
 export const NAMEDCARD_PATH = '/api/v1/user/namedcard';
 export const LIMIT_PATH = '/api/v1/card/payment/limit/update';
+export const CARD_LIST_PATH = '/api/v1/user/card/list';
+export const CARD_STATUS_PATH = '/api/v1/card/status';
 /** A well-formed 27-character PAR. */
 export const TEST_PAR = 'ABCD1234EFGH5678IJKL9012MNO';
 
@@ -22,6 +24,22 @@ export function limitBody(
   limits = '{"once":100000,"day":500000,"month":2000000}',
 ): string {
   return `{"userId":${userId},"par":"${par}","limits":${limits}}`;
+}
+
+/** A card-list (Search for Card) body; `par` / `physicalCardNo` are added only when given. */
+export function cardListBody(
+  userId: string,
+  restrict: { par?: string; physicalCardNo?: string } = {},
+): string {
+  const extra =
+    (restrict.par === undefined ? '' : `,"par":"${restrict.par}"`) +
+    (restrict.physicalCardNo === undefined ? '' : `,"physicalCardNo":"${restrict.physicalCardNo}"`);
+  return `{"userId":${userId}${extra}}`;
+}
+
+/** A card-status body; `status` is raw text so tests can break it (default SUSPEND). */
+export function cardStatusBody(userId: string, par: string, status = 'SUSPEND'): string {
+  return `{"userId":${userId},"par":"${par}","status":"${status}"}`;
 }
 
 /** `yyyyMMddHHmmss` and `yyyyMMddHHmmssSSS` of an instant, as a wall clock in the zone. */

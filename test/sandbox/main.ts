@@ -1,5 +1,6 @@
 /**
- * Entry point of the KONA PLATE sandbox (`node dist/test/sandbox/main.js`, `npm run sandbox`).
+ * Entry point of the KONA PLATE sandbox (`node dist/sandbox/test/sandbox/main.js`,
+ * `npm run sandbox`).
  * Configuration comes from SANDBOX_* variables (see env-options.ts). Prints one JSON line on stdout
  * once listening, so scripts can wait for it and read the port.
  */
@@ -9,7 +10,7 @@ import { startSandbox } from './sandbox.server';
 async function main(): Promise<void> {
   const options = optionsFromEnv();
   const sandbox = await startSandbox(options);
-  // Only the public facts: the secret key and access key are never printed.
+  // Only the public facts: the secret key, the access key and the private key are never printed.
   process.stdout.write(
     JSON.stringify({
       msg: 'listening',
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
       port: sandbox.port,
       url: sandbox.url,
       aspId: options.aspId,
+      encryption: sandbox.encrypted,
     }) + '\n',
   );
   let stopping = false;

@@ -1,5 +1,7 @@
 import type { CallLog } from './call-log';
+import type { CardBook } from './cards';
 import type { FaultTable } from './faults';
+import type { SandboxCrypto } from './sandbox-crypto';
 import type { VerifyConfig } from './verify-request';
 
 /** Resolved settings of a running sandbox. */
@@ -17,6 +19,10 @@ export interface SandboxContext {
   config: SandboxConfig;
   calls: CallLog;
   faults: FaultTable;
+  /** Suspensions and limit updates, per member and PAR. */
+  cards: CardBook;
+  /** Message encryption (JWE), or null when the sandbox has no keys: everything is plaintext. */
+  crypto: SandboxCrypto | null;
   /** Runs `fn` after `ms` (at once when 0); cancelled if the sandbox closes first. */
   later(ms: number, fn: () => void): void;
   /** Prints one diagnostic line to stderr unless quiet. */

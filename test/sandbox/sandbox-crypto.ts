@@ -2,7 +2,7 @@
  * KONA's side of message encryption (konaplate.md, "Message encryption"): requests arrive as
  * `{"encData":"<compact JWE>"}` for the server key, answers leave encrypted for the partner's public
  * key with RSA-OAEP-256, as the unofficial client that passed KONA's sandbox saw. Written apart from
- * the gateway's src/konaplate/message-crypto.ts (this build cannot import src/), so each checks the other.
+ * the gateway's src/konaplate/message-crypto.ts , sharing no code with it,, so each checks the other.
  */
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { CompactEncrypt, compactDecrypt } from 'jose';

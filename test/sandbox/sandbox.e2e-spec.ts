@@ -364,8 +364,10 @@ describe('test members', () => {
 
   it('lists exactly the documented members', () => {
     expect(TEST_MEMBERS.map((member) => member.userId).sort()).toEqual([
+      '1000000',
       '1000002',
       '1001006',
+      '1003001',
       '1003024',
       '1003999',
       '1011001',

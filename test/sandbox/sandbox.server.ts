@@ -2,12 +2,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { ADMIN_PREFIX, handleAdmin, notFound } from './admin-handler';
 import { CallLog } from './call-log';
+import { CardBook } from './cards';
 import { SANDBOX_DEMO } from './demo-credentials';
 import { FaultTable, type FaultSpec } from './faults';
 import { readBody, sendJson } from './http-io';
 import { konaEndpointFor } from './kona-endpoints';
-import { handleKona } from './kona-handler';
+import { handleKona, refuseUnimplemented } from './kona-handler';
 import type { SandboxConfig, SandboxContext } from './sandbox-context';
+import { SandboxCrypto } from './sandbox-crypto';
 
 /** Options of {@link startSandbox}; every one has a default. */
 export interface SandboxOptions {
@@ -29,6 +31,13 @@ export interface SandboxOptions {
   quiet?: boolean;
   /** Clock for the skew check, ms since epoch. Default Date.now. */
   now?: () => number;
+  /**
+   * Message encryption (JWE), set together with {@link partnerPublicKeyPem} or not at all: the
+   * sandbox's (KONA's) RSA private key, PEM, which opens `{"encData": ...}` request bodies.
+   */
+  serverPrivateKeyPem?: string;
+  /** The partner's (gateway's) RSA public key, PEM: answers of encrypted operations are sealed for it. */
+  partnerPublicKeyPem?: string;
 }
 
 /** A listening sandbox. */
@@ -42,17 +51,23 @@ export interface RunningSandbox {
   setFault(spec: FaultSpec): void;
   /** Removes every fault. */
   clearFaults(): void;
+  /** Forgets every suspension and limit update: every card is back to its set's state. */
+  resetCards(): void;
+  /** Whether message encryption is on (both keys configured). */
+  encrypted: boolean;
   /** Stops listening and destroys every open socket, hung requests included. */
   close(): Promise<void>;
 }
 
 /**
  * Starts a strict stand-in for KONA PLATE on node:http: it checks every header, the token and the
- * body of the two endpoints the gateway wraps, answers the documented test members, and can inject
- * faults. Resolves once it listens.
+ * body of the endpoints the gateway wraps (src/konaplate/operations), answers the documented test
+ * members and their cards, encrypts like KONA when given keys, and can inject faults. Resolves once
+ * it listens.
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
   const config = resolveConfig(options);
+  const crypto = await cryptoFor(options);
   const timers = new Set<NodeJS.Timeout>();
   const sockets = new Set<Socket>();
   let closing: Promise<void> | undefined;
@@ -61,6 +76,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     config,
     calls: new CallLog(),
     faults: new FaultTable(),
+    cards: new CardBook(),
+    crypto,
     later(ms, fn) {
       if (closing !== undefined) return;
       if (ms <= 0) {
@@ -110,6 +127,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     clearFaults() {
       ctx.faults.clear();
     },
+    resetCards() {
+      ctx.cards.clear();
+    },
+    encrypted: crypto !== null,
     close() {
       closing ??= new Promise<void>((resolve) => {
         for (const timer of timers) clearTimeout(timer);
@@ -137,10 +158,30 @@ async function route(
     return;
   }
   const raw = await readBody(req);
-  const endpoint = konaEndpointFor(url.pathname);
+  const match = konaEndpointFor(url.pathname);
   if (url.pathname.startsWith(ADMIN_PREFIX)) handleAdmin(ctx, req, res, url, raw);
-  else if (endpoint !== undefined) handleKona(ctx, req, res, endpoint, url.pathname, raw);
-  else notFound(ctx, res, req.method, url.pathname);
+  else if (match?.implemented === true) await handleKona(ctx, req, res, match, url.pathname, raw);
+  else if (match !== undefined) {
+    refuseUnimplemented(ctx, req, res, match.operation, url.pathname, raw);
+  } else notFound(ctx, res, req.method, url.pathname);
+}
+
+/** The encryption of both keys, none without keys; one key alone is a configuration mistake. */
+async function cryptoFor(options: SandboxOptions): Promise<SandboxCrypto | null> {
+  const { serverPrivateKeyPem, partnerPublicKeyPem } = options;
+  if (serverPrivateKeyPem === undefined && partnerPublicKeyPem === undefined) return null;
+  if (serverPrivateKeyPem === undefined || partnerPublicKeyPem === undefined) {
+    throw new Error(
+      'sandbox: set both the server private key and the partner public key (message encryption) or neither',
+    );
+  }
+  try {
+    return await SandboxCrypto.create({ serverPrivateKeyPem, partnerPublicKeyPem });
+  } catch (error) {
+    throw new Error(`sandbox: an encryption key does not load (${(error as Error).message})`, {
+      cause: error,
+    });
+  }
 }
 
 function resolveConfig(options: SandboxOptions): SandboxConfig {

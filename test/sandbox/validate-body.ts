@@ -15,14 +15,31 @@ export interface NamedcardRequest {
 
 /** A valid limit-update body; ids and amounts are kept as their exact decimal digits. */
 export interface LimitUpdateRequest {
-  endpoint: 'limitUpdate';
+  endpoint: 'card-limit-update';
   userId: string;
   par: string;
   limits: { once: string; day: string; month: string };
 }
 
+/** A valid card-list (Search for Card) body: `par` or `physicalCardNo` restrict it to one card. */
+export interface CardListRequest {
+  endpoint: 'card-list';
+  userId: string;
+  par?: string;
+  physicalCardNo?: string;
+}
+
+/** A valid card-status (Modification of the Card's State) body. */
+export interface CardStatusRequest {
+  endpoint: 'card-status';
+  userId: string;
+  par: string;
+  status: 'SUSPEND' | 'RESUME';
+}
+
 /** A request body that passed validation. */
-export type KonaRequest = NamedcardRequest | LimitUpdateRequest;
+export type KonaRequest =
+  NamedcardRequest | LimitUpdateRequest | CardListRequest | CardStatusRequest;
 
 /** Outcome of {@link validateBody}: the typed request, or the exact reason it was refused. */
 export type BodyCheck = { ok: true; request: KonaRequest } | { ok: false; reason: string };
@@ -31,11 +48,13 @@ type JsonObject = Record<string, unknown>;
 
 const DIGITS = /^(0|[1-9][0-9]*)$/;
 const PAR = /^[A-Za-z0-9]{27}$/;
+const PHYSICAL_CARD_NO = /^[0-9]{16}$/;
 
 /**
  * Validates a KONA request body as strictly as the documentation allows: numbers must be JSON number
  * tokens with plain integer digits (a quoted id is refused, as a typed upstream would), every field is
- * required and no other field is accepted. Parsing is lossless, so a 19-digit id is judged on its
+ * required unless KONA marks it optional (an optional field, when present, must be valid: `null` is
+ * refused too) and no other field is accepted. Parsing is lossless, so a 19-digit id is judged on its
  * real digits and not on what a double made of them.
  */
 export function validateBody(endpoint: KonaEndpoint, text: string): BodyCheck {
@@ -47,10 +66,7 @@ export function validateBody(endpoint: KonaEndpoint, text: string): BodyCheck {
   }
   if (!isObject(parsed)) return { ok: false, reason: 'body must be a JSON object' };
   try {
-    return {
-      ok: true,
-      request: endpoint === 'namedcard' ? namedcard(parsed) : limitUpdate(parsed),
-    };
+    return { ok: true, request: VALIDATORS[endpoint](parsed) };
   } catch (error) {
     if (error instanceof BodyError) return { ok: false, reason: error.message };
     throw error;
@@ -75,6 +91,13 @@ export function peekUserId(text: string): string | null {
 
 class BodyError extends Error {}
 
+const VALIDATORS: Readonly<Record<KonaEndpoint, (body: JsonObject) => KonaRequest>> = {
+  namedcard,
+  'card-limit-update': limitUpdate,
+  'card-list': cardList,
+  'card-status': cardStatus,
+};
+
 function namedcard(body: JsonObject): NamedcardRequest {
   onlyKeys(body, 'body', ['userId', 'isCheckNamedYn']);
   const flag = body.isCheckNamedYn;
@@ -87,21 +110,13 @@ function namedcard(body: JsonObject): NamedcardRequest {
 function limitUpdate(body: JsonObject): LimitUpdateRequest {
   onlyKeys(body, 'body', ['userId', 'par', 'limits']);
   const id = userId(body.userId);
-  const par = body.par;
-  if (typeof par !== 'string' || !PAR.test(par)) {
-    throw new BodyError(
-      // A PAR stands in for a card number: say what is wrong with it without printing it.
-      `body.par must be a string of exactly 27 letters or digits, got ${
-        typeof par === 'string' ? `a string of ${par.length} characters` : describe(par)
-      }`,
-    );
-  }
+  const par = parOf(body.par);
   const limits = body.limits;
   if (!isObject(limits))
     throw new BodyError(`body.limits must be an object, got ${describe(limits)}`);
   onlyKeys(limits, 'body.limits', ['once', 'day', 'month']);
   return {
-    endpoint: 'limitUpdate',
+    endpoint: 'card-limit-update',
     userId: id,
     par,
     limits: {
@@ -110,6 +125,50 @@ function limitUpdate(body: JsonObject): LimitUpdateRequest {
       month: amount(limits.month, 'month'),
     },
   };
+}
+
+function cardList(body: JsonObject): CardListRequest {
+  onlyKeys(body, 'body', ['userId'], ['par', 'physicalCardNo']);
+  const request: CardListRequest = { endpoint: 'card-list', userId: userId(body.userId) };
+  if (Object.hasOwn(body, 'par')) request.par = parOf(body.par);
+  if (Object.hasOwn(body, 'physicalCardNo')) {
+    const number = body.physicalCardNo;
+    if (typeof number !== 'string' || !PHYSICAL_CARD_NO.test(number)) {
+      throw new BodyError(
+        // A card number: say what is wrong with it without printing it.
+        `body.physicalCardNo must be a string of exactly 16 digits, got ${
+          typeof number === 'string' ? `a string of ${number.length} characters` : describe(number)
+        }`,
+      );
+    }
+    request.physicalCardNo = number;
+  }
+  return request;
+}
+
+function cardStatus(body: JsonObject): CardStatusRequest {
+  onlyKeys(body, 'body', ['userId', 'par', 'status']);
+  const id = userId(body.userId);
+  const par = parOf(body.par);
+  const status = body.status;
+  if (status !== 'SUSPEND' && status !== 'RESUME') {
+    throw new BodyError(
+      `body.status must be the string "SUSPEND" or "RESUME", got ${describe(status)}`,
+    );
+  }
+  return { endpoint: 'card-status', userId: id, par, status };
+}
+
+function parOf(par: unknown): string {
+  if (typeof par !== 'string' || !PAR.test(par)) {
+    throw new BodyError(
+      // A PAR stands in for a card number: say what is wrong with it without printing it.
+      `body.par must be a string of exactly 27 letters or digits, got ${
+        typeof par === 'string' ? `a string of ${par.length} characters` : describe(par)
+      }`,
+    );
+  }
+  return par;
 }
 
 function userId(value: unknown): string {
@@ -141,8 +200,15 @@ function integerDigits(value: unknown, name: string): string {
   return value.value;
 }
 
-function onlyKeys(object: JsonObject, name: string, expected: readonly string[]): void {
-  const unknown = Object.keys(object).filter((key) => !expected.includes(key));
+function onlyKeys(
+  object: JsonObject,
+  name: string,
+  expected: readonly string[],
+  optional: readonly string[] = [],
+): void {
+  const unknown = Object.keys(object).filter(
+    (key) => !expected.includes(key) && !optional.includes(key),
+  );
   if (unknown.length > 0)
     throw new BodyError(`${name} has unknown field(s): ${unknown.join(', ')}`);
   const missing = expected.filter((key) => !Object.hasOwn(object, key));
