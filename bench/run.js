@@ -617,6 +617,8 @@ async function main() {
         BASELINE_HOST: '127.0.0.1',
         BASELINE_MEMBER_ID: BASELINE_MEMBER,
         KONAPLATE_BASE_URL: sandboxUrl,
+        // The sandbox listens on plain HTTP on loopback; production otherwise requires https:.
+        KONAPLATE_ALLOW_PLAINTEXT: 'true',
         KONAPLATE_ASP_ID: DEMO.aspId,
         KONAPLATE_ACCESS_KEY: DEMO.accessKey,
         KONAPLATE_SECRET_KEY: DEMO.secretKey,
@@ -641,6 +643,8 @@ async function main() {
         PORT: String(gatewayPort),
         LOG_LEVEL: 'info',
         KONAPLATE_BASE_URL: sandboxUrl,
+        // The sandbox listens on plain HTTP on loopback; production otherwise requires https:.
+        KONAPLATE_ALLOW_PLAINTEXT: 'true',
         KONAPLATE_ASP_ID: DEMO.aspId,
         KONAPLATE_ACCESS_KEY: DEMO.accessKey,
         KONAPLATE_SECRET_KEY: DEMO.secretKey,

@@ -227,6 +227,8 @@ async function startGateway(sandboxUrl, redisUrl) {
     PORT: String(port),
     LOG_LEVEL: 'error',
     KONAPLATE_BASE_URL: sandboxUrl,
+    // The sandbox listens on plain HTTP on loopback; production otherwise requires https:.
+    KONAPLATE_ALLOW_PLAINTEXT: 'true',
     KONAPLATE_ASP_ID: DEMO.aspId,
     KONAPLATE_ACCESS_KEY: DEMO.accessKey,
     KONAPLATE_SECRET_KEY: DEMO.secretKey,

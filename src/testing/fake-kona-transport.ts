@@ -26,4 +26,3 @@ export class FakeTransport extends KonaTransport {
     return request;
   }
 }
-
