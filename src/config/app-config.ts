@@ -50,10 +50,33 @@ export interface AuthSettings {
   userIdClaim: string;
 }
 
+/**
+ * What one HTTP connection may cost the instance (Node's http.Server settings). Every time is in
+ * milliseconds; headers and request are counted from the request's first byte.
+ */
+export interface HttpLimits {
+  /** HTTP_HEADERS_TIMEOUT_MS: the headers in full (a fresh connection's first request included). */
+  headersTimeoutMs: number;
+  /** HTTP_REQUEST_TIMEOUT_MS: headers and body in full, else 408 and the socket is closed. */
+  requestTimeoutMs: number;
+  /** HTTP_IDLE_TIMEOUT_MS: no byte either way during a request (a client not reading its answer). */
+  idleTimeoutMs: number;
+  /** HTTP_KEEP_ALIVE_TIMEOUT_MS: how long a kept-alive socket may wait for its next request. */
+  keepAliveTimeoutMs: number;
+  /** HTTP_MAX_CONNECTIONS: open sockets per instance; further connections are closed at once. */
+  maxConnections: number;
+}
+
 /** The gateway's whole configuration, validated once at start (see load-config.ts). */
 export interface AppConfig {
   production: boolean;
-  http: { host: string; port: number; corsOrigins: string[] };
+  http: {
+    host: string;
+    port: number;
+    corsOrigins: string[];
+    /** loadConfig always sets it; without it the gateway uses {@link DEFAULT_HTTP_LIMITS}. */
+    limits?: HttpLimits;
+  };
   logLevel: LogLevel;
   konaplate: KonaplateSettings;
   auth: AuthSettings;
@@ -66,3 +89,15 @@ export interface AppConfig {
 
 /** Injection token for {@link AppConfig}. */
 export const APP_CONFIG = Symbol('APP_CONFIG');
+
+/** The defaults of {@link HttpLimits} (README "Configuration"), for KONA's default timeout. */
+export const DEFAULT_HTTP_LIMITS: Readonly<HttpLimits> = Object.freeze({
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 10_000,
+  idleTimeoutMs: 60_000,
+  // Longer than a load balancer's idle timeout (AWS ALB 60 s, nginx 60 s): the balancer, not
+  // the gateway, closes an idle kept-alive connection, so it never sends a request on a socket
+  // the gateway is closing.
+  keepAliveTimeoutMs: 75_000,
+  maxConnections: 10_000,
+});

@@ -43,7 +43,18 @@ describe('loadConfig defaults', () => {
 
     // Assert
     expect(config.production).toBe(false);
-    expect(config.http).toEqual({ host: '0.0.0.0', port: 3000, corsOrigins: [] });
+    expect(config.http).toEqual({
+      host: '0.0.0.0',
+      port: 3000,
+      corsOrigins: [],
+      limits: {
+        headersTimeoutMs: 10_000,
+        requestTimeoutMs: 10_000,
+        idleTimeoutMs: 60_000,
+        keepAliveTimeoutMs: 75_000,
+        maxConnections: 10_000,
+      },
+    });
     expect(config.logLevel).toBe('info');
     expect(config.konaplate).toEqual({
       baseUrl: 'https://sandbox.konaplate.com/open-api',
@@ -94,7 +105,7 @@ describe('loadConfig defaults', () => {
     expect(config.konaplate.timeZone).toBe('UTC');
     expect(config.konaplate.timeoutMs).toBe(800);
     expect(config.konaplate.cryptoKeyId).toBe('CK0123456789abcdef0123456789abcd');
-    expect(config.http.corsOrigins).toHaveLength(2);
+    expect(config.http.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
     expect(config.rateLimitPerMinute).toBe(3);
   });
 
@@ -455,6 +466,74 @@ describe('loadConfig redis', () => {
 
     // Assert
     expect(problems).toEqual([expect.stringMatching(/set only one of REDIS_URL/)]);
+  });
+});
+
+describe('loadConfig HTTP limits', () => {
+  it('reads every timeout and the connection cap', () => {
+    // Act
+    const config = loadConfig(
+      minimalEnv({
+        HTTP_HEADERS_TIMEOUT_MS: '1000',
+        HTTP_REQUEST_TIMEOUT_MS: '1500',
+        HTTP_IDLE_TIMEOUT_MS: '6000',
+        HTTP_KEEP_ALIVE_TIMEOUT_MS: '65000',
+        HTTP_MAX_CONNECTIONS: '5000',
+      }),
+    );
+
+    // Assert
+    expect(config.http.limits).toEqual({
+      headersTimeoutMs: 1000,
+      requestTimeoutMs: 1500,
+      idleTimeoutMs: 6000,
+      keepAliveTimeoutMs: 65_000,
+      maxConnections: 5000,
+    });
+  });
+
+  it('defaults the idle timeout to 60 s, or the KONA timeout plus 10 s when that is longer', () => {
+    // Act
+    const slow = loadConfig(minimalEnv({ KONAPLATE_TIMEOUT_MS: '90000' }));
+
+    // Assert
+    expect(slow.http.limits?.idleTimeoutMs).toBe(100_000);
+  });
+
+  it('refuses a headers timeout longer than the request timeout', () => {
+    // Act
+    const problems = problemsOf(
+      minimalEnv({ HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_REQUEST_TIMEOUT_MS: '4000' }),
+    );
+
+    // Assert
+    expect(problems).toEqual([
+      'HTTP_HEADERS_TIMEOUT_MS must not be greater than HTTP_REQUEST_TIMEOUT_MS',
+    ]);
+  });
+
+  it('refuses an idle timeout that a KONA call could outlast', () => {
+    // Act
+    const problems = problemsOf(
+      minimalEnv({ KONAPLATE_TIMEOUT_MS: '5000', HTTP_IDLE_TIMEOUT_MS: '5000' }),
+    );
+
+    // Assert
+    expect(problems).toEqual(['HTTP_IDLE_TIMEOUT_MS must be greater than KONAPLATE_TIMEOUT_MS']);
+  });
+
+  it.each([
+    ['HTTP_HEADERS_TIMEOUT_MS', '0', 'from 500 to 120000'],
+    ['HTTP_REQUEST_TIMEOUT_MS', '10s', 'from 500 to 600000'],
+    ['HTTP_IDLE_TIMEOUT_MS', '999', 'from 1000 to 3600000'],
+    ['HTTP_KEEP_ALIVE_TIMEOUT_MS', '-1', 'from 1000 to 3600000'],
+    ['HTTP_MAX_CONNECTIONS', '0', 'from 1 to 1000000'],
+  ])('refuses %s=%s', (key, value, range) => {
+    // Act
+    const problems = problemsOf(minimalEnv({ [key]: value }));
+
+    // Assert
+    expect(problems).toEqual([`${key} must be an integer ${range} (got "${value}")`]);
   });
 });
 

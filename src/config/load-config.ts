@@ -1,7 +1,14 @@
 import type { KeyObject } from 'node:crypto';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { z } from 'zod';
-import type { AppConfig, HostPort, KonaEncryptionSettings, RedisSettings } from './app-config';
+import type {
+  AppConfig,
+  HostPort,
+  HttpLimits,
+  KonaEncryptionSettings,
+  RedisSettings,
+} from './app-config';
+import { DEFAULT_HTTP_LIMITS } from './app-config';
 import { ConfigError } from './config.error';
 import type { ConfigKey } from './config.keys';
 import { readEnv } from './env-reader';
@@ -162,6 +169,19 @@ const shape = {
   ),
   SHUTDOWN_DELAY_MS: integer('SHUTDOWN_DELAY_MS', 0, 120_000).default(5000),
   CORS_ORIGINS: z.string().optional(),
+  HTTP_HEADERS_TIMEOUT_MS: integer('HTTP_HEADERS_TIMEOUT_MS', 500, 120_000).default(
+    DEFAULT_HTTP_LIMITS.headersTimeoutMs,
+  ),
+  HTTP_REQUEST_TIMEOUT_MS: integer('HTTP_REQUEST_TIMEOUT_MS', 500, 600_000).default(
+    DEFAULT_HTTP_LIMITS.requestTimeoutMs,
+  ),
+  HTTP_IDLE_TIMEOUT_MS: integer('HTTP_IDLE_TIMEOUT_MS', 1000, 3_600_000).optional(),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: integer('HTTP_KEEP_ALIVE_TIMEOUT_MS', 1000, 3_600_000).default(
+    DEFAULT_HTTP_LIMITS.keepAliveTimeoutMs,
+  ),
+  HTTP_MAX_CONNECTIONS: integer('HTTP_MAX_CONNECTIONS', 1, 1_000_000).default(
+    DEFAULT_HTTP_LIMITS.maxConnections,
+  ),
 } satisfies Record<ConfigKey, z.ZodType>;
 
 const fields = z.object(shape);
@@ -232,6 +252,22 @@ function crossRules(env: Fields, ctx: z.RefinementCtx<Fields>): void {
     // A lease shorter than one upstream call would let a second request take over a live call.
     ctx.addIssue('IDEMPOTENCY_LEASE_MS must be greater than KONAPLATE_TIMEOUT_MS');
   }
+
+  if (
+    valid('HTTP_HEADERS_TIMEOUT_MS', 'HTTP_REQUEST_TIMEOUT_MS') &&
+    env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS
+  ) {
+    // Node refuses it too: the whole request cannot be due before its headers.
+    ctx.addIssue('HTTP_HEADERS_TIMEOUT_MS must not be greater than HTTP_REQUEST_TIMEOUT_MS');
+  }
+  if (
+    env.HTTP_IDLE_TIMEOUT_MS !== undefined &&
+    valid('HTTP_IDLE_TIMEOUT_MS', 'KONAPLATE_TIMEOUT_MS') &&
+    env.HTTP_IDLE_TIMEOUT_MS <= env.KONAPLATE_TIMEOUT_MS
+  ) {
+    // While KONA is called nothing moves on the client's socket: it must outlast the call.
+    ctx.addIssue('HTTP_IDLE_TIMEOUT_MS must be greater than KONAPLATE_TIMEOUT_MS');
+  }
 }
 
 function toAppConfig(env: Fields): AppConfig {
@@ -241,7 +277,11 @@ function toAppConfig(env: Fields): AppConfig {
     http: {
       host: env.HOST,
       port: env.PORT,
-      corsOrigins: (env.CORS_ORIGINS ?? '').split(',').filter((o) => o.trim() !== ''),
+      corsOrigins: (env.CORS_ORIGINS ?? '')
+        .split(',')
+        .map((o) => o.trim())
+        .filter((o) => o !== ''),
+      limits: toHttpLimits(env),
     },
     logLevel: env.LOG_LEVEL,
     konaplate: {
@@ -273,6 +313,18 @@ function toAppConfig(env: Fields): AppConfig {
       cooldownMs: env.UPSTREAM_BREAKER_COOLDOWN_MS,
     },
     shutdownDelayMs: env.SHUTDOWN_DELAY_MS,
+  };
+}
+
+function toHttpLimits(env: Fields): HttpLimits {
+  return {
+    headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
+    idleTimeoutMs:
+      env.HTTP_IDLE_TIMEOUT_MS ??
+      Math.max(DEFAULT_HTTP_LIMITS.idleTimeoutMs, env.KONAPLATE_TIMEOUT_MS + 10_000),
+    keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    maxConnections: env.HTTP_MAX_CONNECTIONS,
   };
 }
 

@@ -1,15 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
 import type { AuthenticatedRequest } from '../auth/authenticated-request';
+import { requestContextOf } from '../common/http/request-id';
 import { maskUrl } from './mask';
 import type { MetricsService } from './metrics.service';
 
 const QUIET = /^\/(health|metrics)(\/|$|\?)/;
 
 /**
- * After each answer: one access-log line (method, route, status, duration, correlation id, member
- * id) and the HTTP duration histogram. Headers are never logged, so no token or key can be; the
- * PAR in a card URL is masked. Probes and scrapes are measured but not logged.
+ * After each answer: one access-log line (request id, trace id, method, route, status, duration,
+ * correlation id, member id) and the HTTP duration histogram. Headers are never logged, so no
+ * token or key can be; the URL is masked (mask.ts). Probes and scrapes are measured but not logged.
  */
 export function observeRequests(fastify: FastifyInstance, metrics: MetricsService): void {
   fastify.addHook('onResponse', (request, reply, done) => {
@@ -32,8 +33,9 @@ function logLine(
 ): void {
   const url = maskUrl(request.url);
   // Flat fields: pino's std `req`/`res` serializers expect live Node objects, not summaries.
+  // onResponse runs outside the request's async context: its fields are given here.
   const line = {
-    reqId: request.id,
+    ...requestContextOf(request),
     method: request.method,
     url,
     route,

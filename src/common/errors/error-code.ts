@@ -2,6 +2,7 @@
 export enum ErrorCode {
   Unauthenticated = 'UNAUTHENTICATED',
   BadRequest = 'BAD_REQUEST',
+  RequestTimeout = 'REQUEST_TIMEOUT',
   HeadersTooLarge = 'HEADERS_TOO_LARGE',
   ValidationFailed = 'VALIDATION_FAILED',
   MalformedBody = 'MALFORMED_BODY',
@@ -37,6 +38,7 @@ export interface ErrorSpec {
 export const ERROR_SPECS: Record<ErrorCode, ErrorSpec> = {
   [ErrorCode.Unauthenticated]: { status: 401, title: 'Authentication required' },
   [ErrorCode.BadRequest]: { status: 400, title: 'The HTTP request is malformed' },
+  [ErrorCode.RequestTimeout]: { status: 408, title: 'The request did not arrive in time' },
   [ErrorCode.HeadersTooLarge]: { status: 431, title: 'The request headers are too large' },
   [ErrorCode.ValidationFailed]: { status: 400, title: 'The request is not valid' },
   [ErrorCode.MalformedBody]: { status: 400, title: 'The body is not valid JSON' },

@@ -11,6 +11,10 @@ const OPTIONS: HelmetOptions = {
       scriptSrc: ["'self'", "'unsafe-inline'"],
       styleSrc: ["'self'", "'unsafe-inline'"],
       imgSrc: ["'self'", 'data:'],
+      // helmet's default would make a browser fetch /docs' own scripts and styles over https:
+      // wherever the gateway is reached over plain HTTP (any host but localhost), leaving the page
+      // blank. The API's answers are JSON with nothing to upgrade; HSTS covers HTTPS deployments.
+      upgradeInsecureRequests: null,
     },
   },
 };

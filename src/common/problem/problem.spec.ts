@@ -71,10 +71,21 @@ describe('toProblem', () => {
     expect(body).not.toContain('ratelimit');
   });
 
+  it('carries the request id when given one, and none otherwise', () => {
+    // Act
+    const withId = toProblem(new DomainError(ErrorCode.NotFound), 'req-abc');
+    const withoutId = toProblem(new DomainError(ErrorCode.NotFound));
+
+    // Assert
+    expect(withId.requestId).toBe('req-abc');
+    expect(withoutId).not.toHaveProperty('requestId');
+  });
+
   /** The HTTP contract, written out here so that a change to ERROR_SPECS has to change it too. */
   const EXPECTED_STATUS: Record<ErrorCode, number> = {
     [ErrorCode.Unauthenticated]: 401,
     [ErrorCode.BadRequest]: 400,
+    [ErrorCode.RequestTimeout]: 408,
     [ErrorCode.HeadersTooLarge]: 431,
     [ErrorCode.ValidationFailed]: 400,
     [ErrorCode.MalformedBody]: 400,

@@ -10,6 +10,8 @@ export interface Problem {
   status: number;
   detail: string;
   code: ErrorCode;
+  /** The answer's X-Request-Id (the caller's, when well formed). */
+  requestId?: string;
   correlationId?: string;
   upstreamCode?: string;
   errors?: FieldError[];
@@ -20,7 +22,7 @@ export function problemType(code: ErrorCode): string {
   return `https://kona-bff.dev/problems/${code.toLowerCase().replace(/_/g, '-')}`;
 }
 
-export function toProblem(error: DomainError): Problem {
+export function toProblem(error: DomainError, requestId?: string): Problem {
   const { code, details } = error;
   const spec = ERROR_SPECS[code];
   const problem: Problem = {
@@ -30,6 +32,7 @@ export function toProblem(error: DomainError): Problem {
     detail: details.detail ?? spec.title,
     code,
   };
+  if (requestId !== undefined) problem.requestId = requestId;
   if (details.correlationId) problem.correlationId = details.correlationId;
   if (details.upstreamCode) problem.upstreamCode = details.upstreamCode;
   if (details.errors) problem.errors = details.errors;
