@@ -138,6 +138,71 @@ describe('limits body validation', () => {
   });
 });
 
+describe('limits field messages: presence, then type, then range, one message per field', () => {
+  it.each([
+    ['"x"', '"x"', 'daily must be an integer number'],
+    ['null', 'null', 'daily must be an integer number'],
+    ['1.5', '1.5', 'daily must be an integer number'],
+    ['0.5', '0.5', 'daily must be an integer number'],
+    ['true', 'true', 'daily must be an integer number'],
+    ['-1', '-1', 'daily must not be less than 0'],
+    ['10000000000', '10000000000', 'daily must not be greater than 9999999999'],
+  ])(
+    'answers %s for daily with exactly one message, the real problem',
+    async (_, daily, message) => {
+      const rawBody = `{"perTransaction":300000,"daily":${daily},"monthly":5000000}`;
+
+      const answer = await updateRejected({ rawBody });
+
+      expectProblem(answer, 400, 'VALIDATION_FAILED');
+      expect(answer.body.errors).toEqual([{ field: 'daily', message }]);
+    },
+  );
+
+  it('answers a missing daily with "daily is required"', async () => {
+    const answer = await updateRejected({ rawBody: '{"perTransaction":300000,"monthly":5000000}' });
+
+    expectProblem(answer, 400, 'VALIDATION_FAILED');
+    expect(answer.body.errors).toEqual([{ field: 'daily', message: 'daily is required' }]);
+  });
+});
+
+describe('numbers that would change when read', () => {
+  it.each([
+    ['1e-400 (would become 0, "unlimited")', '1e-400', '0'],
+    ['1.0000000000000001 (would become 1)', '1.0000000000000001', '1'],
+    ['9999999999.0000001 (would become 9999999999)', '9999999999.0000001', '9999999999'],
+    ['1e400 (would become Infinity)', '1e400', 'Infinity'],
+    ['9007199254740993 (would become 9007199254740992)', '9007199254740993', '9007199254740992'],
+  ])('refuses %s, naming the field', async (_, daily, read) => {
+    const rawBody = `{"perTransaction":300000,"daily":${daily},"monthly":5000000}`;
+
+    const answer = await updateRejected({ rawBody });
+
+    expectProblem(answer, 400, 'VALIDATION_FAILED');
+    expect(answer.body.errors).toEqual([
+      {
+        field: 'daily',
+        message: `daily must be a number that reads exactly as written: ${daily} would become ${read}`,
+      },
+    ]);
+  });
+
+  it.each(['1e3', '1.0E3', '1000.000', '1000.0'])(
+    'accepts %s as exactly 1000 (an integer written with a point or an exponent)',
+    async (daily) => {
+      const member = newMember();
+      const rawBody = `{"perTransaction":300000,"daily":${daily},"monthly":5000000}`;
+
+      const answer = await updateLimits(gateway, member, { rawBody });
+
+      expect(answer.status).toBe(200);
+      expect((answer.body.limits as Record<string, unknown>).daily).toBe(1000);
+      expect(sandbox.calls.list({ userId: member })).toHaveLength(1);
+    },
+  );
+});
+
 describe('par validation', () => {
   it.each([
     ['of 26 characters', PAR.slice(0, 26)],

@@ -185,14 +185,48 @@ function bodyVerdict(route: Route, body: string | Uint8Array): Verdict {
       ? { accept: true, identityVerified: record.identityVerified as boolean }
       : { accept: false };
   }
+  // An amount is accepted when the number as written is exactly an integer in range, read from
+  // its source text (`1e3` and `1000.0` are 1000; `1e-400`, `0.5`, `1.0000000000000001` are not
+  // integers, whatever JSON.parse rounds them to).
   const fields = ['perTransaction', 'daily', 'monthly'];
+  const written = JSON.parse(text, (_key, value: unknown, context?: { source?: string }) =>
+    typeof value === 'number' ? new NumberToken(context?.source ?? String(value)) : value,
+  ) as Record<string, unknown>;
   const ok =
     sameKeys(record, fields) &&
     fields.every((field) => {
-      const amount = record[field];
-      return Number.isInteger(amount) && (amount as number) >= 0 && (amount as number) <= MAX_LIMIT;
+      const token = written[field];
+      if (!(token instanceof NumberToken)) return false;
+      const amount = exactInteger(token.source);
+      return amount !== undefined && amount >= 0n && amount <= BigInt(MAX_LIMIT);
     });
   return ok ? { accept: true } : { accept: false };
+}
+
+/** A JSON number as written in the body. */
+class NumberToken {
+  constructor(readonly source: string) {}
+}
+
+/**
+ * The integer a JSON number token denotes exactly, or undefined when it denotes no integer;
+ * anything of more than 12 digits is returned as 10^12 (far past every limit).
+ */
+function exactInteger(token: string): bigint | undefined {
+  const parts = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(token);
+  if (!parts) return undefined;
+  const [, sign, whole, fraction = '', exponent = '0'] = parts;
+  let digits = `${whole}${fraction}`.replace(/^0+/, '');
+  let scale = Number(exponent) - fraction.length;
+  while (digits.endsWith('0')) {
+    digits = digits.slice(0, -1);
+    scale++;
+  }
+  if (digits === '') return 0n;
+  if (scale < 0) return undefined;
+  if (digits.length + scale > 12) return 10n ** 12n;
+  const magnitude = BigInt(digits) * 10n ** BigInt(scale);
+  return sign === '-' ? -magnitude : magnitude;
 }
 
 function sameKeys(record: Record<string, unknown>, keys: string[]): boolean {

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { MAX_LIMIT } from './card-limits.dto';
+import { AMOUNT_SCHEMA, MAX_LIMIT } from './card-limits.dto';
 
 const amount = (description: string) =>
-  ApiProperty({ description, type: 'integer', minimum: 0, maximum: MAX_LIMIT, example: 150000 });
+  ApiProperty({ ...AMOUNT_SCHEMA, description, maximum: MAX_LIMIT, example: 150000 });
 
 export class CardLimitsView {
   @amount('Per-transaction limit in KRW; 0 = unlimited.')

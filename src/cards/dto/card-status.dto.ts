@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsIn } from 'class-validator';
+import { IsOneOf } from '../../common/validation/field-rules';
 import type { CardState } from '../../konaplate/operations/card-status.operation';
 
 const STATES: readonly CardState[] = ['suspended', 'active'];
@@ -10,7 +10,7 @@ export class CardStatusRequest {
     description: '`suspended` stops a lost card at once; `active` lifts the stop.',
     example: 'suspended',
   })
-  @IsIn(STATES, { message: 'status must be one of: suspended, active' })
+  @IsOneOf(STATES)
   status!: CardState;
 }
 

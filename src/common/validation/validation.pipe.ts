@@ -6,6 +6,8 @@ import { ErrorCode } from '../errors/error-code';
 /**
  * Strict validation for every body and path: unknown fields are refused, nothing is coerced
  * (the string "100" is not a number), and failures become VALIDATION_FAILED with one entry per field.
+ * Each field has one constraint that checks presence, then type, then range (field-rules.ts), so
+ * its one message names the real problem ("daily must be an integer number" for "x" or null).
  */
 export function strictValidationPipe(): ValidationPipe {
   return new ValidationPipe({
