@@ -38,6 +38,13 @@ export class ProblemSchema {
   })
   upstreamCode?: string;
 
+  @ApiPropertyOptional({
+    description:
+      'The X-Request-Id of the request this problem answers (absent on a replayed answer, which answered an earlier request).',
+    example: 'c1f2a3b4-5d6e-4f70-8a9b-0c1d2e3f4a5b',
+  })
+  requestId?: string;
+
   @ApiPropertyOptional({ type: [FieldErrorSchema] })
   errors?: FieldErrorSchema[];
 }

@@ -189,6 +189,8 @@ function bodyVerdict(route: Route, body: string | Uint8Array): Verdict {
   // its source text (`1e3` and `1000.0` are 1000; `1e-400`, `0.5`, `1.0000000000000001` are not
   // integers, whatever JSON.parse rounds them to).
   const fields = ['perTransaction', 'daily', 'monthly'];
+  // Any other shape is refused: decided before the reviver pass, which deep nesting would overflow.
+  if (!sameKeys(record, fields)) return { accept: false };
   const written = JSON.parse(text, (_key, value: unknown, context?: { source?: string }) =>
     typeof value === 'number' ? new NumberToken(context?.source ?? String(value)) : value,
   ) as Record<string, unknown>;
