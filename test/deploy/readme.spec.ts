@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ERROR_SPECS, ErrorCode } from '../../src/common/errors/error-code';
 import { CONFIG_KEYS } from '../../src/config/config.keys';
 
 const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
@@ -27,6 +28,20 @@ describe('the README', () => {
     );
 
     expect([...documented].sort()).toEqual([...CONFIG_KEYS].sort());
+  });
+
+  it('lists every error code the gateway can send, with its status, and no other', () => {
+    const rows = [
+      ...section('Errors').matchAll(/^\| (`[A-Z_]+`(?: \/ `[A-Z_]+`)*) +\| (\d{3}) +\|/gm),
+    ];
+    const documented = rows.flatMap((row) =>
+      [...row[1].matchAll(/`([A-Z_]+)`/g)].map((m) => [m[1], Number(row[2])] as const),
+    );
+
+    expect(documented.map(([code]) => code).sort()).toEqual(Object.values(ErrorCode).sort());
+    for (const [code, status] of documented) {
+      expect({ code, status }).toEqual({ code, status: ERROR_SPECS[code as ErrorCode].status });
+    }
   });
 
   it('names every npm script it tells the reader to run', () => {
