@@ -17,6 +17,8 @@ export function routeErrorCodes(op: KonaOperation): ErrorCode[] {
     // that does not decode (an over-long path value, a broken %-escape).
     ErrorCode.BadRequest,
     ErrorCode.HeadersTooLarge,
+    // Headers (or a body) that do not arrive within the edge's timeouts.
+    ErrorCode.RequestTimeout,
     ErrorCode.ValidationFailed,
     ErrorCode.Unauthenticated,
     ErrorCode.RateLimited,

@@ -23,6 +23,7 @@ const MUTATING = [
 const EVERY_ROUTE = [
   'BAD_REQUEST',
   'HEADERS_TOO_LARGE',
+  'REQUEST_TIMEOUT',
   'VALIDATION_FAILED',
   'UNAUTHENTICATED',
   'RATE_LIMITED',
@@ -77,6 +78,7 @@ const ROUTE_CODES: Record<keyof typeof ROUTES, string[]> = {
 const STATUS_OF: Record<string, string> = {
   BAD_REQUEST: '400',
   HEADERS_TOO_LARGE: '431',
+  REQUEST_TIMEOUT: '408',
   VALIDATION_FAILED: '400',
   UNAUTHENTICATED: '401',
   RATE_LIMITED: '429',
