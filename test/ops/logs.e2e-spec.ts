@@ -46,6 +46,7 @@ describe('the access log of node dist/main.js (LOG_LEVEL=debug)', () => {
   let lines: LogLine[];
   const member = newMember();
   const seen: { success?: string; business?: string } = {};
+  const requestIds: (string | null)[] = [];
   const secrets: Record<string, string> = {
     'the KONA access key': SANDBOX_DEMO.accessKey,
     'the KONA secret key': SANDBOX_DEMO.secretKey,
@@ -80,6 +81,9 @@ describe('the access log of node dist/main.js (LOG_LEVEL=debug)', () => {
       body: LIMITS,
     });
     expect([success.status, business.status, unauthenticated.status]).toEqual([200, 422, 401]);
+    requestIds.push(
+      ...[success, business, unauthenticated].map((answer) => answer.headers.get('x-request-id')),
+    );
     seen.success = success.headers.get('x-correlation-id') ?? undefined;
     seen.business = business.headers.get('x-correlation-id') ?? undefined;
     secrets['the bearer token of the success'] = memberToken;
@@ -143,6 +147,15 @@ describe('the access log of node dist/main.js (LOG_LEVEL=debug)', () => {
       },
     ]);
     expect(seen.success).toMatch(/^\d{12}-[0-9a-f]{7}$/);
+  });
+
+  it('puts the answer’s X-Request-Id on its line, and on the "token rejected" line of the 401', () => {
+    const api = lines.filter((line) => isRequestLine(line) && line.route === LIMITS_ROUTE);
+    const rejected = lines.filter((line) => line.msg === 'token rejected');
+
+    expect(requestIds.every((id) => typeof id === 'string' && id.length > 0)).toBe(true);
+    expect(api.map((line) => line.reqId)).toEqual(requestIds);
+    expect(rejected.map((line) => line.reqId)).toEqual([requestIds[2]]);
   });
 
   it('does not log health probes or metric scrapes', () => {
