@@ -11,7 +11,6 @@ import { installRequestContext, requestIdFactory } from './common/http/request-i
 import { RouteTable } from './common/http/route-table';
 import { installSecurityHeaders } from './common/http/security-headers';
 import type { AppConfig, HttpLimits } from './config/app-config';
-import { DEFAULT_HTTP_LIMITS } from './config/app-config';
 import { ShutdownState } from './health/shutdown.state';
 import { maskText } from './observability/mask';
 import { MetricsService } from './observability/metrics.service';
@@ -23,7 +22,7 @@ export const BODY_LIMIT_BYTES = 16 * 1024;
 
 /** Builds the whole gateway (used by main.ts, the e2e tests and the OpenAPI export). */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
-  const limits = config.http.limits ?? DEFAULT_HTTP_LIMITS;
+  const { limits } = config.http;
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     ...connectionOptions(limits),

@@ -58,8 +58,9 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
  * SIGTERM: Nest runs the shutdown hooks, in which terminus turns readiness 503 and waits
  * SHUTDOWN_DELAY_MS (time for the endpoints to drop the pod); then the server stops accepting,
  * in-flight requests finish, Redis is closed and Nest exits 0 (`useProcessExit`, so the log is
- * flushed; "shutdown complete" is the root module's hook). What the libraries do not give is added here: the start of the drain in the log, and a
- * deadline after which the process exits 1 rather than outlive Kubernetes' grace period.
+ * flushed; "shutdown complete" is the root module's hook). What the libraries do not give is
+ * added here: the start of the drain in the log, and a deadline after which the process exits 1
+ * rather than outlive Kubernetes' grace period.
  */
 function drainOnSignals(app: NestFastifyApplication, config: AppConfig): void {
   app.enableShutdownHooks([...SIGNALS], { useProcessExit: true });

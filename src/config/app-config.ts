@@ -74,8 +74,7 @@ export interface AppConfig {
     host: string;
     port: number;
     corsOrigins: string[];
-    /** loadConfig always sets it; without it the gateway uses {@link DEFAULT_HTTP_LIMITS}. */
-    limits?: HttpLimits;
+    limits: HttpLimits;
   };
   logLevel: LogLevel;
   konaplate: KonaplateSettings;

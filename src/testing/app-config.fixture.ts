@@ -1,4 +1,5 @@
 import type { AppConfig, KonaplateSettings } from '../config/app-config';
+import { DEFAULT_HTTP_LIMITS } from '../config/app-config';
 
 /** Parts of {@link AppConfig} a unit spec may want to change. */
 export interface AppConfigOverrides {
@@ -15,7 +16,7 @@ export interface AppConfigOverrides {
 export function testAppConfig(overrides: AppConfigOverrides = {}): AppConfig {
   return {
     production: false,
-    http: { host: '127.0.0.1', port: 0, corsOrigins: [] },
+    http: { host: '127.0.0.1', port: 0, corsOrigins: [], limits: { ...DEFAULT_HTTP_LIMITS } },
     logLevel: 'silent',
     konaplate: {
       baseUrl: 'http://127.0.0.1:9/open-api',
