@@ -89,8 +89,9 @@ module.exports = {
     {
       name: 'redis-client-in-two-places',
       severity: 'error',
-      comment: 'ioredis is used by the Redis module and the idempotency store adapter only.',
-      from: { path: '^src/', pathNot: '^src/(redis|idempotency|health)/' },
+      comment:
+        'ioredis is used by the Redis module and the adapters that keep state in it (idempotency records, correlation-id slots) only.',
+      from: { path: '^src/', pathNot: '^src/(redis|idempotency|correlation|health)/' },
       to: { path: '^node_modules/ioredis/' },
     },
     {

@@ -67,6 +67,22 @@ export interface HttpLimits {
   maxConnections: number;
 }
 
+/** Idempotency records (README "Idempotency"). */
+export interface IdempotencySettings {
+  /** IDEMPOTENCY_TTL_SECONDS: how long a final answer is replayed. */
+  ttlSeconds: number;
+  /** IDEMPOTENCY_LEASE_MS: how long a claim holds a key before another request may take it over. */
+  leaseMs: number;
+  /** IDEMPOTENCY_COMPLETION_RETRY_MS: how long storing a final answer is retried (lease renewed). */
+  completionRetryMs: number;
+  /** REDIS_MIN_REPLICAS: replicas that must acknowledge a claim (WAIT) before KONA is called. */
+  minReplicas: number;
+  /** REDIS_REPLICA_WAIT_MS: how long WAIT may take; short of replicas → 503, KONA not called. */
+  replicaWaitMs: number;
+  /** IDEMPOTENCY_REQUIRE_DURABLE_REDIS: in production, refuse to start on a Redis that can forget. */
+  requireDurableRedis: boolean;
+}
+
 /** The gateway's whole configuration, validated once at start (see load-config.ts). */
 export interface AppConfig {
   production: boolean;
@@ -80,7 +96,7 @@ export interface AppConfig {
   konaplate: KonaplateSettings;
   auth: AuthSettings;
   redis: RedisSettings;
-  idempotency: { ttlSeconds: number; leaseMs: number };
+  idempotency: IdempotencySettings;
   rateLimitPerMinute: number;
   breaker: { threshold: number; cooldownMs: number };
   shutdownDelayMs: number;

@@ -69,7 +69,14 @@ describe('loadConfig defaults', () => {
     });
     expect(config.auth).toMatchObject({ jwtSecret: JWT_SECRET, userIdClaim: 'sub' });
     expect(config.redis).toEqual({ kind: 'memory' });
-    expect(config.idempotency).toEqual({ ttlSeconds: 86_400, leaseMs: 15_000 });
+    expect(config.idempotency).toEqual({
+      ttlSeconds: 86_400,
+      leaseMs: 15_000,
+      completionRetryMs: 15_000,
+      minReplicas: 0,
+      replicaWaitMs: 250,
+      requireDurableRedis: false,
+    });
     expect(config.rateLimitPerMinute).toBe(20);
     expect(config.breaker).toEqual({ threshold: 5, cooldownMs: 10_000 });
     expect(config.shutdownDelayMs).toBe(5000);

@@ -5,6 +5,7 @@ import type {
   AppConfig,
   HostPort,
   HttpLimits,
+  IdempotencySettings,
   KonaEncryptionSettings,
   RedisSettings,
 } from './app-config';
@@ -160,8 +161,16 @@ const shape = {
   REDIS_SENTINEL_NAME: z.string().optional(),
   REDIS_CLUSTER_NODES: hostPorts('REDIS_CLUSTER_NODES').optional(),
   REDIS_PASSWORD: z.string().optional(),
+  REDIS_MIN_REPLICAS: integer('REDIS_MIN_REPLICAS', 0, 16).default(0),
+  REDIS_REPLICA_WAIT_MS: integer('REDIS_REPLICA_WAIT_MS', 10, 1000).default(250),
   IDEMPOTENCY_TTL_SECONDS: integer('IDEMPOTENCY_TTL_SECONDS', 60, 30 * 86_400).default(86_400),
   IDEMPOTENCY_LEASE_MS: integer('IDEMPOTENCY_LEASE_MS', 100, 3_600_000).optional(),
+  IDEMPOTENCY_COMPLETION_RETRY_MS: integer(
+    'IDEMPOTENCY_COMPLETION_RETRY_MS',
+    0,
+    3_600_000,
+  ).optional(),
+  IDEMPOTENCY_REQUIRE_DURABLE_REDIS: boolean('IDEMPOTENCY_REQUIRE_DURABLE_REDIS').default(false),
   RATE_LIMIT_PER_MINUTE: integer('RATE_LIMIT_PER_MINUTE', 0, 1_000_000).default(20),
   UPSTREAM_BREAKER_THRESHOLD: integer('UPSTREAM_BREAKER_THRESHOLD', 1, 1000).default(5),
   UPSTREAM_BREAKER_COOLDOWN_MS: integer('UPSTREAM_BREAKER_COOLDOWN_MS', 100, 600_000).default(
@@ -238,6 +247,9 @@ function crossRules(env: Fields, ctx: z.RefinementCtx<Fields>): void {
   if (env.REDIS_SENTINELS !== undefined && env.REDIS_SENTINEL_NAME === undefined) {
     ctx.addIssue('REDIS_SENTINEL_NAME is required with REDIS_SENTINELS');
   }
+  if (redisModes === 0 && env.REDIS_MIN_REPLICAS > 0) {
+    ctx.addIssue('REDIS_MIN_REPLICAS needs a Redis setting (the in-process store has no replicas)');
+  }
   if (production && redisModes === 0) {
     ctx.addIssue(
       'a Redis setting (REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES) is required in production',
@@ -303,16 +315,26 @@ function toAppConfig(env: Fields): AppConfig {
       userIdClaim: env.AUTH_USER_ID_CLAIM,
     },
     redis: toRedis(env),
-    idempotency: {
-      ttlSeconds: env.IDEMPOTENCY_TTL_SECONDS,
-      leaseMs: env.IDEMPOTENCY_LEASE_MS ?? 3 * timeoutMs,
-    },
+    idempotency: toIdempotency(env, timeoutMs),
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     breaker: {
       threshold: env.UPSTREAM_BREAKER_THRESHOLD,
       cooldownMs: env.UPSTREAM_BREAKER_COOLDOWN_MS,
     },
     shutdownDelayMs: env.SHUTDOWN_DELAY_MS,
+  };
+}
+
+function toIdempotency(env: Fields, timeoutMs: number): IdempotencySettings {
+  const leaseMs = env.IDEMPOTENCY_LEASE_MS ?? 3 * timeoutMs;
+  return {
+    ttlSeconds: env.IDEMPOTENCY_TTL_SECONDS,
+    leaseMs,
+    // As long as one lease by default: the lease is renewed meanwhile, so nobody takes over.
+    completionRetryMs: env.IDEMPOTENCY_COMPLETION_RETRY_MS ?? leaseMs,
+    minReplicas: env.REDIS_MIN_REPLICAS,
+    replicaWaitMs: env.REDIS_REPLICA_WAIT_MS,
+    requireDurableRedis: env.IDEMPOTENCY_REQUIRE_DURABLE_REDIS,
   };
 }
 

@@ -2,6 +2,8 @@ import { Logger, Module } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config';
+import { MetricsService } from '../observability/metrics.service';
+import { COMMAND_TIMEOUT_MS } from '../redis/redis-client.factory';
 import { REDIS_CLIENT } from '../redis/redis.module';
 import { IdempotencyService } from './idempotency.service';
 import { IdempotencyStore } from './idempotency.store';
@@ -12,9 +14,16 @@ import { RedisIdempotencyStore } from './redis-idempotency.store';
   providers: [
     {
       provide: IdempotencyStore,
-      inject: [APP_CONFIG, REDIS_CLIENT],
-      useFactory: (config: AppConfig, redis: Redis | Cluster | null) => {
-        if (redis) return new RedisIdempotencyStore(redis);
+      inject: [APP_CONFIG, REDIS_CLIENT, MetricsService],
+      useFactory: (config: AppConfig, redis: Redis | Cluster | null, metrics: MetricsService) => {
+        if (redis) {
+          return new RedisIdempotencyStore(redis, {
+            commandTimeoutMs: COMMAND_TIMEOUT_MS,
+            minReplicas: config.idempotency.minReplicas,
+            replicaWaitMs: config.idempotency.replicaWaitMs,
+            onError: (kind) => metrics.redisError(kind),
+          });
+        }
         // Config refuses this in production; elsewhere it is allowed, loudly.
         new Logger('Idempotency').warn(
           '*** No Redis configured: idempotency records live in THIS PROCESS ONLY. ' +

@@ -11,12 +11,15 @@ import {
   type IdempotentRequest,
 } from './idempotency.service';
 import { MemoryIdempotencyStore } from './memory-idempotency.store';
+import { PendingRedisWork } from '../redis/pending-work';
 import { failureOf, silenceNestLogger } from '../testing/failure-of';
 
 /** The in-process store with a hand-moved clock and switches that make each step fail. */
 class ScriptedStore extends MemoryIdempotencyStore {
   claimFailure?: Error;
   completeFailure?: Error;
+  /** How many complete() calls fail with completeFailure (then it clears); unset: all of them. */
+  completeFailures?: number;
   releaseFailure?: Error;
   readonly steps: string[] = [];
 
@@ -31,8 +34,19 @@ class ScriptedStore extends MemoryIdempotencyStore {
 
   override complete(scope: RecordScope, owner: string, response: StoredResponse, ttl: number) {
     this.steps.push('complete');
-    if (this.completeFailure) return Promise.reject(this.completeFailure);
+    if (this.completeFailure) {
+      const failure = this.completeFailure;
+      if (this.completeFailures !== undefined && --this.completeFailures <= 0) {
+        this.completeFailure = undefined;
+      }
+      return Promise.reject(failure);
+    }
     return super.complete(scope, owner, response, ttl);
+  }
+
+  override renew(scope: RecordScope, owner: string, leaseMs: number): Promise<boolean> {
+    this.steps.push('renew');
+    return super.renew(scope, owner, leaseMs);
   }
 
   override release(scope: RecordScope, owner: string): Promise<boolean> {
@@ -58,18 +72,20 @@ class FakeUpstream {
   };
 }
 
-/** Makes correlation ids like the KONA client does, remembering the instants it was given. */
+/** Hands out correlation ids like the instance's generator does, remembering their instants. */
 class CorrelationIds {
   readonly instants: Date[] = [];
   private n = 0;
-  readonly next = (at: Date): string => {
+  readonly next = (): Promise<{ id: string; at: Date }> => {
+    const at = new Date();
     this.instants.push(at);
     this.n += 1;
-    return `261122143005-${this.n.toString(16).padStart(7, '0')}`;
+    return Promise.resolve({ id: `261122143005-${this.n.toString(16).padStart(7, '0')}`, at });
   };
 }
 
 const LEASE_MS = 3000;
+const COMPLETION_RETRY_MS = 300;
 const REQUEST: IdempotentRequest = {
   memberId: parseMemberId('9999999999999999999')!,
   key: 'key-1',
@@ -82,17 +98,28 @@ function setup(rateLimitPerMinute = 20) {
   const store = new ScriptedStore();
   const metrics = new MetricsService();
   const config = testAppConfig({
-    idempotency: { leaseMs: LEASE_MS, ttlSeconds: 3600 },
+    idempotency: { leaseMs: LEASE_MS, ttlSeconds: 3600, completionRetryMs: COMPLETION_RETRY_MS },
     rateLimitPerMinute,
   });
-  const service = new IdempotencyService(config, store, metrics);
-  return { service, store, metrics, upstream: new FakeUpstream(), ids: new CorrelationIds() };
+  const pending = new PendingRedisWork();
+  const service = new IdempotencyService(config, store, metrics, pending);
+  const ids = new CorrelationIds();
+  return { service, store, metrics, pending, upstream: new FakeUpstream(), ids };
 }
 
 async function outcomeCount(metrics: MetricsService, outcome: IdempotencyOutcome) {
   const all = await metrics.registry.getMetricsAsJSON();
   const counter = all.find((m) => m.name === 'idempotency_outcomes_total');
   return counter?.values.find((v) => v.labels.outcome === outcome)?.value ?? 0;
+}
+
+/** Polls a condition (the background retry runs on real timers). */
+async function waitUntil(condition: () => boolean, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 silenceNestLogger();
@@ -265,17 +292,62 @@ describe('IdempotencyService, upstream answers', () => {
     await expect(run).rejects.toBe(timeout);
   });
 
-  it('returns the answer even when storing it fails, and counts the failure', async () => {
+  it('returns the answer at once when storing it fails, and counts the failure once retries give up', async () => {
     // Arrange
-    const { service, upstream, ids, store, metrics } = setup();
+    const { service, upstream, ids, store, metrics, pending } = setup();
     store.completeFailure = new StoreUnavailableError('command timed out');
 
     // Act
     const outcome = await service.run(REQUEST, ids.next, upstream.call);
+    const countedAtAnswer = await outcomeCount(metrics, 'complete_failed');
+    await pending.settle(5 * COMPLETION_RETRY_MS);
 
     // Assert
     expect(outcome).toMatchObject({ status: 200, body: '{"realNameRegistered":true}' });
+    expect(countedAtAnswer).toBe(0);
+    expect(store.steps.filter((step) => step === 'complete').length).toBeGreaterThan(2);
     expect(await outcomeCount(metrics, 'complete_failed')).toBe(1);
+  });
+
+  it('stores the answer on a later attempt, so a retry with the key is a replay, not a second call', async () => {
+    // Arrange: Redis misses the first two attempts (a short stall).
+    const { service, upstream, ids, store, metrics, pending } = setup();
+    store.completeFailure = new StoreUnavailableError('command timed out');
+    store.completeFailures = 2;
+
+    // Act
+    const first = await service.run(REQUEST, ids.next, upstream.call);
+    await pending.settle(5 * COMPLETION_RETRY_MS);
+    store.clock.ms += LEASE_MS;
+    const retry = await service.run(REQUEST, ids.next, upstream.call);
+
+    // Assert
+    expect(upstream.calls).toHaveLength(1);
+    expect(retry).toMatchObject({ replayed: true, status: first.status, body: first.body });
+    expect(await outcomeCount(metrics, 'completed_late')).toBe(1);
+    expect(await outcomeCount(metrics, 'complete_failed')).toBe(0);
+  });
+
+  it('renews the lease while the answer is retried, so nobody takes the key over meanwhile', async () => {
+    // Arrange: storing fails for the whole budget.
+    const { service, upstream, ids, store, pending } = setup();
+    store.completeFailure = new StoreUnavailableError('command timed out');
+    await service.run(REQUEST, ids.next, upstream.call);
+    // Two thirds of the lease pass before a renewal, then the rest and more: without renewal
+    // the lease would have ended (claim + LEASE_MS), with it it ends at renewal + LEASE_MS.
+    store.clock.ms += (2 * LEASE_MS) / 3;
+    const renewals = store.steps.length;
+    await waitUntil(() => store.steps.slice(renewals).includes('renew'));
+    store.clock.ms += (2 * LEASE_MS) / 3;
+
+    // Act
+    const second = await failureOf(service.run(REQUEST, ids.next, upstream.call));
+    await pending.settle(5 * COMPLETION_RETRY_MS);
+
+    // Assert
+    expect(upstream.calls).toHaveLength(1);
+    expect(second).toBeInstanceOf(DomainError);
+    expect(second.code).toBe(ErrorCode.IdempotencyKeyInUse);
   });
 
   it('takes over a key whose holder let the lease expire, with its correlation id', async () => {

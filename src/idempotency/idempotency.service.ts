@@ -4,6 +4,8 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config';
 import type { MemberId } from '../members/member-id';
 import { MetricsService } from '../observability/metrics.service';
+import { PendingRedisWork } from '../redis/pending-work';
+import { retryCompletion } from './completion-retry';
 import { requestFingerprint } from './fingerprint';
 import type { ClaimResult, RecordScope, StoredResponse } from './idempotency.store';
 import { IdempotencyStore, StoreUnavailableError } from './idempotency.store';
@@ -50,16 +52,16 @@ export class IdempotencyService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly store: IdempotencyStore,
     private readonly metrics: MetricsService,
+    private readonly pending: PendingRedisWork,
   ) {}
 
   async run(
     request: IdempotentRequest,
-    newCorrelationId: (at: Date) => string,
+    newCorrelationId: () => Promise<{ id: string; at: Date }>,
     call: UpstreamCall,
   ): Promise<IdempotentOutcome> {
     const scope: RecordScope = { memberId: request.memberId, key: request.key };
-    const at = new Date();
-    const candidate = newCorrelationId(at);
+    const { id: candidate, at } = await newCorrelationId();
     const owner = randomUUID();
     const claim = await this.claim(scope, request, candidate, owner);
     const headers = claim.rate ? rateLimitHeaders(claim.rate) : {};
@@ -132,7 +134,10 @@ export class IdempotencyService {
     return response;
   }
 
-  /** KONA's answer goes back to the app even if it cannot be remembered (logged and counted). */
+  /**
+   * KONA's answer goes back to the app at once, even when it cannot be stored yet: storing it
+   * then goes on in the background (lease renewed) for IDEMPOTENCY_COMPLETION_RETRY_MS.
+   */
   private async complete(scope: RecordScope, owner: string, response: StoredResponse) {
     try {
       const stored = await this.store.complete(
@@ -141,20 +146,51 @@ export class IdempotencyService {
         response,
         this.config.idempotency.ttlSeconds,
       );
-      if (!stored) {
-        this.metrics.idempotencyOutcome('complete_failed');
-        this.logger.warn(
-          { correlationId: response.correlationId },
-          'lost the key before completing',
-        );
-      }
+      if (!stored) this.lost(response.correlationId);
     } catch (error) {
-      this.metrics.idempotencyOutcome('complete_failed');
-      this.logger.error(
+      this.logger.warn(
         { correlationId: response.correlationId, reason: errorMessage(error) },
-        'could not store the final answer for an idempotency key',
+        'could not store the final answer yet; retrying in the background',
       );
+      this.pending.track(this.completeLater(scope, owner, response));
     }
+  }
+
+  private async completeLater(scope: RecordScope, owner: string, response: StoredResponse) {
+    const { completionRetryMs, leaseMs, ttlSeconds } = this.config.idempotency;
+    const result = await retryCompletion(this.store, scope, owner, response, {
+      budgetMs: completionRetryMs,
+      leaseMs,
+      ttlSeconds,
+    });
+    const { correlationId } = response;
+    switch (result) {
+      case 'stored':
+        this.metrics.idempotencyOutcome('completed_late');
+        this.logger.log({ correlationId }, 'stored the final answer after a retry');
+        return;
+      case 'lost':
+        this.lost(correlationId);
+        return;
+      case 'gave-up':
+        this.metrics.idempotencyOutcome('complete_failed');
+        this.logger.error(
+          { correlationId, retriedMs: completionRetryMs },
+          'could not store the final answer for an idempotency key: once its lease ends, a retry ' +
+            'with the key calls KONA again with the same correlation id',
+        );
+        return;
+      default: {
+        const unhandled: never = result;
+        throw new Error(`unhandled completion ${String(unhandled)}`);
+      }
+    }
+  }
+
+  /** The key was taken over before its answer landed: the taker-over's answer will be kept. */
+  private lost(correlationId: string): void {
+    this.metrics.idempotencyOutcome('complete_failed');
+    this.logger.warn({ correlationId }, 'lost the key before completing');
   }
 
   private async release(scope: RecordScope, owner: string): Promise<void> {

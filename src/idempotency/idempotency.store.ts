@@ -47,16 +47,22 @@ export type ClaimResult = (
 /**
  * Port for idempotency records. Each call is one atomic step (one Redis round trip): claim also
  * counts the member's rate limit, so a fresh request costs two round trips and a replay one.
+ * A step that reaches the store after its caller stopped waiting changes nothing.
  */
 export abstract class IdempotencyStore {
   abstract claim(scope: RecordScope, request: ClaimRequest): Promise<ClaimResult>;
-  /** Stores the final answer if `owner` still holds the key; false when it no longer does. */
+  /**
+   * Stores the final answer if `owner` still holds the key; false when it no longer does.
+   * Idempotent: completing again with the same answer (after a lost reply) is true again.
+   */
   abstract complete(
     scope: RecordScope,
     owner: string,
     response: StoredResponse,
     ttlSeconds: number,
   ): Promise<boolean>;
+  /** Extends `owner`'s lease to `leaseMs` from now; false when it no longer holds the key. */
+  abstract renew(scope: RecordScope, owner: string, leaseMs: number): Promise<boolean>;
   /** Frees the key for a retry, keeping its correlation id and fingerprint, if `owner` holds it. */
   abstract release(scope: RecordScope, owner: string): Promise<boolean>;
   /**

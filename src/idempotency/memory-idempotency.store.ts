@@ -89,11 +89,24 @@ export class MemoryIdempotencyStore extends IdempotencyStore {
   }
 
   complete(scope: RecordScope, owner: string, response: StoredResponse, ttlSeconds: number) {
+    const existing = this.live(recordKey(scope), this.now());
+    const stored = existing?.state === 'done' ? existing.response : undefined;
+    const again =
+      stored?.correlationId === response.correlationId &&
+      stored.status === response.status &&
+      stored.body === response.body;
+    if (again) return Promise.resolve(true);
     const record = this.held(scope, owner);
     if (record) {
       Object.assign(record, { state: 'done', response, owner: '', leaseUntil: 0 });
       record.expiresAt = this.now() + ttlSeconds * 1000;
     }
+    return Promise.resolve(record !== undefined);
+  }
+
+  renew(scope: RecordScope, owner: string, leaseMs: number): Promise<boolean> {
+    const record = this.held(scope, owner);
+    if (record) record.leaseUntil = this.now() + leaseMs;
     return Promise.resolve(record !== undefined);
   }
 

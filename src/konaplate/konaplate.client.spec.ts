@@ -26,6 +26,8 @@ const SECRET = 'unit-test-secret-key-0123456789';
 const CRYPTO_KEY_ID = 'CK0123456789abcdef0123456789abcd';
 // 2026-11-22 05:30:05.123 UTC = 2026-11-22 14:30:05.123 KST (UTC+9), worked out by hand.
 const AT = new Date('2026-11-22T05:30:05.123Z');
+/** The caller's transaction number (the gateway's id generator is tested on its own). */
+const CID = '261122143005-0010001';
 const member = (digits: string): MemberId => parseMemberId(digits)!;
 
 function setup(overrides: AppConfigOverrides = {}) {
@@ -48,7 +50,10 @@ describe('KonaplateClient headers', () => {
     const { client, transport, config } = setup({ konaplate: { cryptoKeyId: CRYPTO_KEY_ID } });
 
     // Act
-    await client.call(NAMED_CARD, namedCardBody(member('1001'), true), { at: AT });
+    await client.call(NAMED_CARD, namedCardBody(member('1001'), true), {
+      at: AT,
+      correlationId: CID,
+    });
 
     // Assert
     const { headers } = transport.last;
@@ -83,7 +88,10 @@ describe('KonaplateClient headers', () => {
     const { client, transport } = setup();
 
     // Act
-    await client.call(NAMED_CARD, namedCardBody(member('1001'), true), { at: AT });
+    await client.call(NAMED_CARD, namedCardBody(member('1001'), true), {
+      at: AT,
+      correlationId: CID,
+    });
 
     // Assert
     const names = Object.keys(transport.last.headers);
@@ -97,7 +105,10 @@ describe('KonaplateClient headers', () => {
     const limits = { perTransaction: 1, daily: 2, monthly: 3 };
 
     // Act
-    await client.call(CARD_LIMIT_UPDATE, cardLimitBody(member('1'), 'A'.repeat(27), limits));
+    await client.call(CARD_LIMIT_UPDATE, cardLimitBody(member('1'), 'A'.repeat(27), limits), {
+      at: AT,
+      correlationId: CID,
+    });
 
     // Assert
     expect(transport.last.path).toBe('/api/v1/card/payment/limit/update');
@@ -111,7 +122,10 @@ describe('KonaplateClient headers', () => {
     const { client, transport } = setup();
 
     // Act
-    await client.call(NAMED_CARD, namedCardBody(member('1001'), true), { at: AT });
+    await client.call(NAMED_CARD, namedCardBody(member('1001'), true), {
+      at: AT,
+      correlationId: CID,
+    });
 
     // Assert
     const sent = JSON.stringify(transport.last);
@@ -125,7 +139,10 @@ describe('KonaplateClient times', () => {
     const { client, transport } = setup({ konaplate: { timeZone: 'KST' } });
 
     // Act
-    await client.call(NAMED_CARD, namedCardBody(member('1001'), true), { at: AT });
+    await client.call(NAMED_CARD, namedCardBody(member('1001'), true), {
+      at: AT,
+      correlationId: CID,
+    });
 
     // Assert
     const headers = transport.last.headers;
@@ -143,28 +160,16 @@ describe('KonaplateClient times', () => {
     const { client, transport } = setup({ konaplate: { timeZone: 'UTC' } });
 
     // Act
-    await client.call(NAMED_CARD, namedCardBody(member('1001'), true), { at: AT });
+    await client.call(NAMED_CARD, namedCardBody(member('1001'), true), {
+      at: AT,
+      correlationId: CID,
+    });
 
     // Assert
     const headers = transport.last.headers;
     expect(headers['X-KM-Time-Zone']).toBe('UTC');
     expect(headers['X-KM-Tran-Time']).toBe('20261122053005');
     expect(headers['X-KM-Tran-Token'].split(':')[1]).toBe('20261122053005123');
-    expect(headers['X-KM-Correlation-Id'].slice(0, 12)).toBe('261122053005');
-  });
-
-  it('keeps the three times in agreement when no instant is given', async () => {
-    // Arrange
-    const { client, transport } = setup();
-
-    // Act
-    await client.call(NAMED_CARD, namedCardBody(member('1001'), true));
-
-    // Assert
-    const headers = transport.last.headers;
-    const tranTime = headers['X-KM-Tran-Time'];
-    expect(headers['X-KM-Correlation-Id'].slice(0, 12)).toBe(tranTime.slice(2));
-    expect(headers['X-KM-Tran-Token'].split(':')[1].slice(0, 14)).toBe(tranTime);
   });
 });
 
@@ -174,7 +179,10 @@ describe('KonaplateClient body and token', () => {
     const { client, transport } = setup();
 
     // Act
-    await client.call(NAMED_CARD, namedCardBody(member('9999999999999999999'), false), { at: AT });
+    await client.call(NAMED_CARD, namedCardBody(member('9999999999999999999'), false), {
+      at: AT,
+      correlationId: CID,
+    });
 
     // Assert
     expect(transport.last.body).toBe('{"userId":9999999999999999999,"isCheckNamedYn":"N"}');
@@ -189,7 +197,7 @@ describe('KonaplateClient body and token', () => {
     await client.call(
       CARD_LIMIT_UPDATE,
       cardLimitBody(member('9007199254740993'), 'ABCD1234567890123456789WXYZ', limits),
-      { at: AT },
+      { at: AT, correlationId: CID },
     );
 
     // Assert: recompute the MAC over the bytes the transport received.
@@ -208,7 +216,10 @@ describe('KonaplateClient body and token', () => {
     const body = { userId: namedCardBody(member('1001006'), true).userId, memo: '실명 등록 카드' };
 
     // Act
-    await client.call(NAMED_CARD, body, { at: new Date('2025-12-31T15:00:00.000Z') });
+    await client.call(NAMED_CARD, body, {
+      at: new Date('2025-12-31T15:00:00.000Z'),
+      correlationId: CID,
+    });
 
     // Assert
     expect(transport.last.headers['X-KM-Tran-Token']).toBe(
@@ -234,13 +245,16 @@ describe('KonaplateClient correlation ids', () => {
     expect(result.correlationId).toBe(given);
   });
 
-  it('returns the correlation id it made with the success fields', async () => {
+  it('returns the correlation id it sent with the success fields', async () => {
     // Arrange
     const { client, transport } = setup();
     transport.answer({ status: 200, text: '{"code":"000_000","userId":9999999999999999999}' });
 
     // Act
-    const result = await client.call(NAMED_CARD, namedCardBody(member('1001'), true), { at: AT });
+    const result = await client.call(NAMED_CARD, namedCardBody(member('1001'), true), {
+      at: AT,
+      correlationId: CID,
+    });
 
     // Assert
     expect(result.correlationId).toBe(transport.last.headers['X-KM-Correlation-Id']);
@@ -254,7 +268,10 @@ describe('KonaplateClient correlation ids', () => {
 
     // Act
     const error = await failureOf(
-      client.call(NAMED_CARD, namedCardBody(member('1001006'), true), { at: AT }),
+      client.call(NAMED_CARD, namedCardBody(member('1001006'), true), {
+        at: AT,
+        correlationId: CID,
+      }),
     );
 
     // Assert
@@ -288,21 +305,13 @@ describe('KonaplateClient correlation ids', () => {
     transport.answer(bug);
 
     // Act
-    const call = client.call(NAMED_CARD, namedCardBody(member('1001'), true), { at: AT });
+    const call = client.call(NAMED_CARD, namedCardBody(member('1001'), true), {
+      at: AT,
+      correlationId: CID,
+    });
 
     // Assert
     await expect(call).rejects.toBe(bug);
-  });
-
-  it('makes correlation ids in the configured zone', () => {
-    // Arrange
-    const { client } = setup({ konaplate: { timeZone: 'UTC' } });
-
-    // Act
-    const id = client.newCorrelationId(AT);
-
-    // Assert
-    expect(id).toMatch(/^261122053005-[0-9a-f]{7}$/);
   });
 });
 
@@ -334,6 +343,7 @@ describe('KonaplateClient observer', () => {
       .call(
         CARD_LIMIT_UPDATE,
         cardLimitBody(member('1'), 'A'.repeat(27), { perTransaction: 1, daily: 1, monthly: 1 }),
+        { at: AT, correlationId: CID },
       )
       .catch(() => undefined);
 
@@ -347,11 +357,14 @@ describe('KonaplateClient observer', () => {
     // Arrange: a breaker that opens after one failure, tripped by a 503.
     const { client, transport, observer } = setup({ breaker: { threshold: 1, cooldownMs: 4000 } });
     transport.answer({ status: 503, text: '{"code":"500_000"}' });
-    await client.call(NAMED_CARD, namedCardBody(member('1001'), true)).catch(() => undefined);
+    await client
+      .call(NAMED_CARD, namedCardBody(member('1001'), true), { at: AT, correlationId: CID })
+      .catch(() => undefined);
 
     // Act
     const error = await failureOf(
       client.call(NAMED_CARD, namedCardBody(member('1001'), true), {
+        at: AT,
         correlationId: '261122143005-7654321',
       }),
     );
@@ -372,9 +385,12 @@ describe('KonaplateClient observer', () => {
     const client = new KonaplateClient(config, transport, new UpstreamBreakers(config));
 
     // Act
-    const result = await client.call(NAMED_CARD, namedCardBody(member('1001'), true), { at: AT });
+    const result = await client.call(NAMED_CARD, namedCardBody(member('1001'), true), {
+      at: AT,
+      correlationId: CID,
+    });
 
     // Assert
-    expect(result.correlationId).toMatch(/^261122143005-[0-9a-f]{7}$/);
+    expect(result.correlationId).toBe(CID);
   });
 });

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config';
-import { newCorrelationId } from './correlation-id';
 import { DomainError } from '../common/errors/domain.error';
 import { ErrorCode } from '../common/errors/error-code';
 import { KonaCallObserver } from './kona-call.observer';
@@ -16,10 +15,13 @@ import { tranToken } from './tran-token';
 import { BrokenCircuitError, UpstreamBreakers } from './upstream-breakers';
 
 export interface KonaCallOptions {
-  /** The transaction number to send; an idempotency key keeps one for all its attempts. */
-  correlationId?: string;
-  /** The instant of this call (defaults to now); every time header derives from it. */
-  at?: Date;
+  /**
+   * The transaction number to send (from the instance's generator, src/correlation); an
+   * idempotency key keeps one for all its attempts.
+   */
+  correlationId: string;
+  /** The instant the correlation id names; every time header derives from it. */
+  at: Date;
 }
 
 export interface KonaSuccess {
@@ -55,19 +57,13 @@ export class KonaplateClient {
     }
   }
 
-  /** A correlation id for a call at `at`, in the configured zone. */
-  newCorrelationId(at: Date = new Date()): string {
-    return newCorrelationId(at, this.config.konaplate.timeZone);
-  }
-
   async call(
     op: KonaOperation,
     body: Record<string, unknown>,
-    options: KonaCallOptions = {},
+    options: KonaCallOptions,
   ): Promise<KonaSuccess> {
     const { timeZone, timeoutMs } = this.config.konaplate;
-    const at = options.at ?? new Date();
-    const correlationId = options.correlationId ?? this.newCorrelationId(at);
+    const { at, correlationId } = options;
     const crypto = this.cryptoFor(op);
     const plaintext = serializeBody(body);
     // The tran token covers the exact bytes sent: the encrypted body when the request is encrypted.

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RedisErrorKind } from '../idempotency/redis-error-kind';
 import type { CircuitStateName, KonaCallRecord } from '../konaplate/kona-call.observer';
 import { KonaCallObserver } from '../konaplate/kona-call.observer';
 
@@ -13,6 +14,7 @@ export type IdempotencyOutcome =
   | 'reused'
   | 'rate_limited'
   | 'store_error'
+  | 'completed_late'
   | 'complete_failed';
 
 /**
@@ -54,7 +56,8 @@ export class MetricsService extends KonaCallObserver {
 
   private readonly redisErrors = new Counter({
     name: 'redis_errors_total',
-    help: 'Redis connection and command errors',
+    help: 'Redis errors: connection events and failed commands, by kind (see redis-error-kind.ts)',
+    labelNames: ['kind'],
     registers: [this.registry],
   });
 
@@ -84,8 +87,8 @@ export class MetricsService extends KonaCallObserver {
     this.idempotency.inc({ outcome });
   }
 
-  redisError(): void {
-    this.redisErrors.inc();
+  redisError(kind: RedisErrorKind): void {
+    this.redisErrors.inc({ kind });
   }
 
   circuitState(operation: string, state: CircuitStateName): void {

@@ -1,4 +1,6 @@
 import { ErrorCode } from '../common/errors/error-code';
+import { CorrelationIds } from '../correlation/correlation-ids';
+import { FixedInstanceSlot } from '../correlation/fixed-instance-slot';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { MemoryIdempotencyStore } from '../idempotency/memory-idempotency.store';
 import { KonaplateClient } from '../konaplate/konaplate.client';
@@ -12,6 +14,7 @@ import { MetricsService } from '../observability/metrics.service';
 import { testAppConfig } from '../testing/app-config.fixture';
 import { FakeTransport } from '../testing/fake-kona-transport';
 import { failureOf, silenceNestLogger } from '../testing/failure-of';
+import { PendingRedisWork } from '../redis/pending-work';
 import { OperationRunner } from './operation-runner';
 
 const MEMBER = parseMemberId('9999999999999999999')!;
@@ -35,8 +38,9 @@ function setup(options: { crypto?: MessageCrypto | null; rateLimitPerMinute?: nu
     metrics,
     options.crypto === undefined ? PLAINTEXT_CRYPTO : options.crypto,
   );
-  const idempotency = new IdempotencyService(config, store, metrics);
-  return { runner: new OperationRunner(config, kona, idempotency, store), transport };
+  const idempotency = new IdempotencyService(config, store, metrics, new PendingRedisWork());
+  const ids = new CorrelationIds(new FixedInstanceSlot(), config.konaplate.timeZone);
+  return { runner: new OperationRunner(config, kona, idempotency, store, ids), transport };
 }
 
 silenceNestLogger();

@@ -4,6 +4,8 @@ import { ErrorCode } from '../common/errors/error-code';
 import { toProblem } from '../common/problem/problem';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config';
+import { CorrelationIds } from '../correlation/correlation-ids';
+import { NoInstanceSlotError } from '../correlation/instance-slot';
 import { IdempotencyService, type FinalAnswer } from '../idempotency/idempotency.service';
 import { IdempotencyStore, StoreUnavailableError } from '../idempotency/idempotency.store';
 import { rateLimited, storeUnavailable } from '../idempotency/idempotency-refusals';
@@ -27,6 +29,7 @@ export class OperationRunner {
     private readonly kona: KonaplateClient,
     private readonly idempotency: IdempotencyService,
     private readonly store: IdempotencyStore,
+    private readonly ids: CorrelationIds,
   ) {}
 
   async run<I>(
@@ -43,7 +46,7 @@ export class OperationRunner {
       // Fingerprinted on the route and the validated input (path values included), not on the
       // URL's spelling: %41 is the same card as A.
       { memberId, key, method: op.route.method, path: op.route.path, body: input },
-      (at) => this.kona.newCorrelationId(at),
+      () => this.newId(),
       (correlationId, at) => this.finalAnswer(op, memberId, input, correlationId, at),
     );
   }
@@ -70,8 +73,8 @@ export class OperationRunner {
     const rate = await this.countRequest(memberId);
     const headers = rate ? rateLimitHeaders(rate) : {};
     if (rate?.limited) throw rateLimited(rate, RATE_WINDOW_MS);
-    const correlationId = this.kona.newCorrelationId();
-    const body = await this.callKona(op, memberId, input, correlationId);
+    const { id: correlationId, at } = await this.newId();
+    const body = await this.callKona(op, memberId, input, correlationId, at);
     return {
       status: 200,
       body,
@@ -86,7 +89,7 @@ export class OperationRunner {
     memberId: MemberId,
     input: I,
     correlationId: string,
-    at?: Date,
+    at: Date,
   ): Promise<string> {
     const { fields } = await this.kona.call(op, op.wireBody(memberId, input), {
       correlationId,
@@ -101,6 +104,16 @@ export class OperationRunner {
         detail: 'KONA PLATE answered success with fields the gateway cannot read.',
         outcomeUnknown: true,
       });
+    }
+  }
+
+  /** No slot means Redis has been unreachable for a while: the same answer as the store's. */
+  private async newId() {
+    try {
+      return await this.ids.next();
+    } catch (error) {
+      if (error instanceof NoInstanceSlotError) throw storeUnavailable();
+      throw error;
     }
   }
 

@@ -11,7 +11,7 @@ import { MemoryIdempotencyStore } from '../../src/idempotency/memory-idempotency
 import { rateKey, recordKey } from '../../src/idempotency/record-keys';
 import { RedisIdempotencyStore } from '../../src/idempotency/redis-idempotency.store';
 import type { MemberId } from '../../src/members/member-id';
-import { createRedisClient } from '../../src/redis/redis-client.factory';
+import { COMMAND_TIMEOUT_MS, createRedisClient } from '../../src/redis/redis-client.factory';
 import { freePort } from '../support/free-port';
 import { newKey, newMember } from '../support/gateway';
 import { RedisServer } from '../support/redis-server';
@@ -23,6 +23,8 @@ interface StoreFixture {
 }
 
 const LEASE_MS = 5000;
+/** The gateway's own settings (idempotency.module.ts), with no replicas to wait for. */
+const STORE_OPTIONS = { commandTimeoutMs: COMMAND_TIMEOUT_MS, minReplicas: 0, replicaWaitMs: 250 };
 const WINDOW_MS = 60_000;
 
 /** A well-formed KONA correlation id, different on every call. */
@@ -246,6 +248,49 @@ function describeStoreContract(name: string, makeStore: () => Promise<StoreFixtu
       expect(replay).toEqual({ kind: 'replay', response: storedResponse(first.correlationId) });
     });
 
+    it('completes idempotently: storing the same answer again (a retry after a lost reply) is true', async () => {
+      const scope = freshScope();
+      const first = claimRequest();
+      await store().claim(scope, first);
+      const answer = storedResponse(first.correlationId);
+      await store().complete(scope, first.owner, answer, 60);
+
+      const again = await store().complete(scope, first.owner, answer, 60);
+
+      expect(again).toBe(true);
+      expect(await store().claim(scope, claimRequest())).toEqual({
+        kind: 'replay',
+        response: answer,
+      });
+    });
+
+    it("renews the holder's lease, so the key is still in use after the first lease would have ended", async () => {
+      const scope = freshScope();
+      const holder = claimRequest({ leaseMs: 300 });
+      await store().claim(scope, holder);
+      await sleep(200);
+
+      const renewed = await store().renew(scope, holder.owner, 300);
+      await sleep(200);
+      const during = await store().claim(scope, claimRequest({ leaseMs: 300 }));
+
+      expect(renewed).toBe(true);
+      expect(during.kind).toBe('in-use');
+    });
+
+    it('renews nothing for anyone but the holder, nor a key that is done', async () => {
+      const scope = freshScope();
+      const holder = claimRequest();
+      await store().claim(scope, holder);
+
+      const byStranger = await store().renew(scope, randomUUID(), LEASE_MS);
+      await store().complete(scope, holder.owner, storedResponse(holder.correlationId), 60);
+      const afterDone = await store().renew(scope, holder.owner, LEASE_MS);
+
+      expect(byStranger).toBe(false);
+      expect(afterDone).toBe(false);
+    });
+
     it('keeps the records of two members with the same key apart', async () => {
       const key = newKey();
       const one: RecordScope = { memberId: newMember() as MemberId, key };
@@ -358,7 +403,7 @@ describeStoreContract('RedisIdempotencyStore', async () => {
   const server = await RedisServer.start();
   const redisClient = await readyClient(server.url);
   return {
-    store: new RedisIdempotencyStore(redisClient),
+    store: new RedisIdempotencyStore(redisClient, STORE_OPTIONS),
     close: async () => {
       await redisClient.quit();
       await server.stop();
@@ -374,7 +419,7 @@ describe('RedisIdempotencyStore beyond the contract', () => {
   beforeAll(async () => {
     server = await RedisServer.start();
     redisClient = await readyClient(server.url);
-    store = new RedisIdempotencyStore(redisClient);
+    store = new RedisIdempotencyStore(redisClient, STORE_OPTIONS);
   });
 
   afterAll(async () => {
@@ -449,7 +494,7 @@ describe('RedisIdempotencyStore beyond the contract', () => {
     const port = await freePort();
     const unreachable = createRedisClient({ kind: 'single', url: `redis://127.0.0.1:${port}` });
     unreachable.on('error', () => undefined);
-    const down = new RedisIdempotencyStore(unreachable);
+    const down = new RedisIdempotencyStore(unreachable, STORE_OPTIONS);
     try {
       const started = Date.now();
 
@@ -467,7 +512,7 @@ describe('RedisIdempotencyStore beyond the contract', () => {
     const own = await RedisServer.start();
     const ownClient = await readyClient(own.url);
     ownClient.on('error', () => undefined);
-    const ownStore = new RedisIdempotencyStore(ownClient);
+    const ownStore = new RedisIdempotencyStore(ownClient, STORE_OPTIONS);
     try {
       await own.kill();
       await expect(ownStore.claim(freshScope(), claimRequest())).rejects.toBeInstanceOf(

@@ -58,7 +58,20 @@ export class RedisServer {
   }
 
   stop(): Promise<void> {
-    return this.kill();
+    return this.resume().then(() => this.kill());
+  }
+
+  /** SIGSTOP: Redis stalls; its sockets stay open and what clients send waits in them. */
+  pause(): Promise<void> {
+    this.process?.kill('SIGSTOP');
+    return Promise.resolve();
+  }
+
+  /** SIGCONT: Redis runs whatever was queued on its sockets during the stall. */
+  resume(): Promise<void> {
+    const child = this.process;
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGCONT');
+    return Promise.resolve();
   }
 }
 
