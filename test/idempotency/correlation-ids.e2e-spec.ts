@@ -1,0 +1,90 @@
+import { Redis } from 'ioredis';
+import type { RunningSandbox } from '../sandbox/sandbox.server';
+import { startSandbox } from '../sandbox/sandbox.server';
+import type { RunningGateway } from '../support/gateway';
+import { gatewayEnv, newKey, newMember, startGateway, tokenFor } from '../support/gateway';
+import { RedisServer } from '../support/redis-server';
+import { konaCalls, putLimits } from './idempotent-calls';
+
+/** `yyMMddHHmmss-` then 3 hex digits of slot and 4 of sequence. */
+const ID = /^(\d{12})-([0-9a-f]{3})([0-9a-f]{4})$/;
+
+/**
+ * Issue #11, item 4: two replicas sharing a Redis hold different slots, so their correlation ids
+ * can never collide; random suffixes (28 bits a second, shared by every replica) could.
+ */
+describe('correlation ids across replicas', () => {
+  let redis: RedisServer;
+  let sandbox: RunningSandbox;
+  let gateways: RunningGateway[];
+
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    sandbox = await startSandbox({ port: 0, host: '127.0.0.1', quiet: true });
+    const env = gatewayEnv(sandbox.url, { REDIS_URL: redis.url });
+    gateways = [await startGateway(env), await startGateway(env)];
+  });
+
+  afterAll(async () => {
+    for (const gateway of gateways ?? []) await gateway.close();
+    await sandbox?.close();
+    await redis?.stop();
+  });
+
+  it('gives each replica its own slot, leased in Redis, and every id of a replica carries it', async () => {
+    // Arrange
+    const perGateway = 60;
+    const sent = await Promise.all(
+      gateways.map(async (gateway) => {
+        const member = newMember();
+        const token = await tokenFor(member);
+        await Promise.all(
+          Array.from({ length: perGateway }, () => putLimits(gateway, token, newKey())),
+        );
+        return konaCalls(sandbox, member).map((call) => call.correlationId ?? '');
+      }),
+    );
+
+    // Act
+    const slots = sent.map((ids) => new Set(ids.map((id) => ID.exec(id)?.[2])));
+    const leased = await leasedSlots(redis.url);
+
+    // Assert
+    expect(sent.map((ids) => ids.length)).toEqual([perGateway, perGateway]);
+    expect(sent.flat().every((id) => ID.test(id))).toBe(true);
+    expect(slots.map((s) => s.size)).toEqual([1, 1]);
+    const [a, b] = slots.map((s) => [...s][0]!);
+    expect(a).not.toBe(b);
+    expect(leased).toEqual(expect.arrayContaining([parseInt(a, 16), parseInt(b, 16)]));
+    expect(new Set(sent.flat()).size).toBe(2 * perGateway);
+  });
+
+  it('numbers the ids of one replica within a second 0, 1, 2… without a gap or a repeat', async () => {
+    // Arrange
+    const member = newMember();
+    const token = await tokenFor(member);
+    for (let i = 0; i < 20; i++) await putLimits(gateways[0], token, newKey());
+
+    // Act
+    const bySecond = new Map<string, number[]>();
+    for (const call of konaCalls(sandbox, member)) {
+      const [, second, , sequence] = ID.exec(call.correlationId ?? '')!;
+      bySecond.set(second, [...(bySecond.get(second) ?? []), parseInt(sequence, 16)]);
+    }
+
+    // Assert: within each second the sequence only rises, one step at a time.
+    for (const sequences of bySecond.values()) {
+      expect(sequences.slice(1).every((n, i) => n === sequences[i] + 1)).toBe(true);
+    }
+  });
+});
+
+/** The slots the hash `kbff:slots` holds leases for. */
+async function leasedSlots(url: string): Promise<number[]> {
+  const client = new Redis(url);
+  try {
+    return Object.keys(await client.hgetall('kbff:slots')).map(Number);
+  } finally {
+    client.disconnect();
+  }
+}
