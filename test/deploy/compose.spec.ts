@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { CONFIG_KEYS, REQUIRED_KEYS, SECRET_KEYS } from '../../src/config/config.keys';
 import { loadConfig } from '../../src/config/load-config';
 import { SANDBOX_DEMO } from '../sandbox/demo-credentials';
+import { problemsOf } from '../../src/redis/durability';
 
 /** No `docker compose` here: docker-compose.yml is checked by parsing it. */
 const ROOT = join(__dirname, '..', '..');
@@ -234,6 +235,21 @@ describe('docker-compose.yml', () => {
         typeof v === 'string' ? v.split(':')[1] : v.target,
       );
       expect(targets).toContain('/data');
+    });
+
+    it('runs Redis as durable as the gateway checks for at start (src/redis/durability.ts)', () => {
+      // Redis 7's defaults for what the command leaves out: appendfsync everysec, noeviction.
+      const settings: Record<string, string> = {
+        appendonly: 'no',
+        appendfsync: 'everysec',
+        'maxmemory-policy': 'noeviction',
+      };
+      const command = argv(redis.command);
+      for (let i = 1; i + 1 < command.length; i += 2) {
+        settings[command[i].replace(/^--/, '')] = command[i + 1];
+      }
+      expect(problemsOf(settings)).toEqual([]);
+      expect(command).toEqual(expect.arrayContaining(['--appendfsync', '--maxmemory-policy']));
     });
 
     it("runs as the image's redis user, so its entrypoint needs no chown or setuid", () => {
