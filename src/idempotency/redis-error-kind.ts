@@ -4,7 +4,14 @@
  * (a script refused to act because its caller had stopped waiting), `unreplicated` (fewer
  * replicas acknowledged than REDIS_MIN_REPLICAS), `command` (Redis answered an error).
  */
-export type RedisErrorKind = 'timeout' | 'connection' | 'late' | 'unreplicated' | 'command';
+export const REDIS_ERROR_KINDS = [
+  'timeout',
+  'connection',
+  'late',
+  'unreplicated',
+  'command',
+] as const;
+export type RedisErrorKind = (typeof REDIS_ERROR_KINDS)[number];
 
 const CONNECTION =
   /connection is closed|stream isn't writeable|enableofflinequeue|econn|epipe|etimedout|ehostunreach|enotfound|all sentinels are unreachable|none of startup nodes|cluster is not ready|connect/i;

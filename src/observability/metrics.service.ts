@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { RedisErrorKind } from '../idempotency/redis-error-kind';
+import { REDIS_ERROR_KINDS, type RedisErrorKind } from '../idempotency/redis-error-kind';
 import type { CircuitStateName, KonaCallRecord } from '../konaplate/kona-call.observer';
 import { KonaCallObserver } from '../konaplate/kona-call.observer';
 
@@ -71,6 +71,8 @@ export class MetricsService extends KonaCallObserver {
   constructor() {
     super();
     collectDefaultMetrics({ register: this.registry });
+    // Every kind from 0: an alert on rate(redis_errors_total[5m]) sees the first error.
+    for (const kind of REDIS_ERROR_KINDS) this.redisErrors.inc({ kind }, 0);
   }
 
   record(call: KonaCallRecord): void {

@@ -34,7 +34,9 @@ describe('idempotency on a three-node Redis Cluster', () => {
       gatewayEnv(sandbox.url, {
         REDIS_URL: undefined,
         REDIS_CLUSTER_NODES: cluster.nodes,
-        KONAPLATE_TIMEOUT_MS: '1000',
+        // Well above the 600 ms the sandbox is slowed by below: under a loaded CI machine a
+        // 1 s timeout made the first call an unknown outcome (and its retry a second KONA call).
+        KONAPLATE_TIMEOUT_MS: '3000',
       }),
     );
     await waitFor(
@@ -110,6 +112,39 @@ describe('idempotency on a three-node Redis Cluster', () => {
       } finally {
         node.disconnect();
       }
+    }
+  });
+
+  it('waits for a replica of the shard holding each key with REDIS_MIN_REPLICAS: none here, so 503 and no KONA call', async () => {
+    // These masters have no replicas: WAIT (pipelined with the claim, on each key's shard)
+    // answers 0 on every node.
+    const strict = await startGateway(
+      gatewayEnv(sandbox.url, {
+        REDIS_URL: undefined,
+        REDIS_CLUSTER_NODES: cluster!.nodes,
+        REDIS_MIN_REPLICAS: '1',
+        REDIS_REPLICA_WAIT_MS: '50',
+      }),
+    );
+    try {
+      const byNode = new Map<number, string>();
+      while (byNode.size < cluster!.ports.length) {
+        const member = newMember();
+        byNode.set((await nodeOf(rateKey(member))).port, member);
+      }
+
+      const answers = await Promise.all(
+        [...byNode.values()].map(async (member) =>
+          putLimits(strict, await tokenFor(member), newKey()),
+        ),
+      );
+
+      expect(answers.map((a) => [a.status, a.body.code])).toEqual(
+        answers.map(() => [503, 'STORE_UNAVAILABLE']),
+      );
+      for (const member of byNode.values()) expect(konaCalls(sandbox, member)).toHaveLength(0);
+    } finally {
+      await strict.close();
     }
   });
 });

@@ -27,7 +27,7 @@ describe('REDIS_MIN_REPLICAS', () => {
       gatewayEnv(sandbox.url, {
         REDIS_URL: primary.url,
         REDIS_MIN_REPLICAS: '1',
-        REDIS_REPLICA_WAIT_MS: '100',
+        REDIS_REPLICA_WAIT_MS: '500',
       }),
     );
   });
