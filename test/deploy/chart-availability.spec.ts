@@ -128,7 +128,7 @@ describe('helm/kona-bff availability and traffic', () => {
         (rule.ports ?? []).map((p) => `${String(p.port)}/${p.protocol ?? 'TCP'}`),
       );
       expect(egressPorts.sort()).toEqual(
-        ['26379/TCP', '443/TCP', '53/TCP', '53/UDP', '6379/TCP'].sort(),
+        ['26379/TCP', '443/TCP', '53/TCP', '53/UDP', '6379/TCP', '4318/TCP'].sort(),
       );
       expect(all(manifest(DEFAULT_SET), NetworkPolicy.is)).toEqual([]);
     });

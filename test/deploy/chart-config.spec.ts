@@ -11,6 +11,7 @@ import {
   DEFAULT_SET,
   all,
   ceilSeconds,
+  ciValues,
   envFromConfig,
   envNames,
   gateway,
@@ -31,8 +32,12 @@ describe('helm/kona-bff configuration', () => {
 
   describe('configuration and secrets', () => {
     it.each(CI_SETS)('%s: every variable name is one the gateway reads (CONFIG_KEYS)', (set) => {
+      // extraEnv is the operator's (Node, OpenTelemetry); everything else the chart made.
+      const extra = ((ciValues(set).extraEnv ?? []) as { name: string }[]).map((e) => e.name);
       const names = envNames(manifest(set));
-      expect(names.filter((name) => !CONFIG_NAMES.includes(name))).toEqual([]);
+      const chartMade = names.filter((name) => !extra.includes(name));
+      expect(chartMade.filter((name) => !CONFIG_NAMES.includes(name))).toEqual([]);
+      expect(chartMade.length).toBe(names.length - extra.length);
       expect(new Set(names).size).toBe(names.length);
     });
 

@@ -2,8 +2,9 @@
  * Rendered ci values sets of helm/kona-bff and typed access to the gateway's Deployment,
  * container and ConfigMap, shared by the chart specs.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import type { IDeployment } from 'kubernetes-models/apps/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import type { IContainer, IPodSpec } from 'kubernetes-models/v1';
@@ -19,6 +20,11 @@ export const CI_SETS = readdirSync(join(CHART_DIR, 'ci')).filter((file) =>
 );
 /** The smallest installable set: chart defaults plus dummy credentials and Redis. */
 export const DEFAULT_SET = 'default-values.yaml';
+
+/** One ci values file as written (not merged with the chart's defaults). */
+export function ciValues(set: string): Record<string, unknown> {
+  return (parse(readFileSync(join(CHART_DIR, 'ci', set), 'utf8')) ?? {}) as Record<string, unknown>;
+}
 
 const cache = new Map<string, KubeObject[]>();
 

@@ -171,6 +171,14 @@ contradictions the schema cannot express. Empty when the values are complete.
 {{- if and $v.networkPolicy.enabled $v.metrics.serviceMonitor.enabled (not $v.networkPolicy.ingress.managementFrom) }}
 {{- $p = append $p "networkPolicy.ingress.managementFrom must name the Prometheus peers when metrics.serviceMonitor.enabled (the policy would drop every scrape)" }}
 {{- end }}
+{{- /* extraEnv would silently override a setting the chart makes (env beats envFrom). */}}
+{{- $chartEnv := keys (include (print .Template.BasePath "/configmap.yaml") . | fromYaml).data }}
+{{- $chartEnv = concat $chartEnv (list "KONAPLATE_ACCESS_KEY" "KONAPLATE_SECRET_KEY" "KONAPLATE_CLIENT_PRIVATE_KEY" "AUTH_JWT_SECRET" "REDIS_PASSWORD") }}
+{{- range $v.extraEnv }}
+{{- if has .name $chartEnv }}
+{{- $p = append $p (printf "extraEnv must not set %s: the chart sets it (use its value in values.yaml)" .name) }}
+{{- end }}
+{{- end }}
 {{- toJson $p }}
 {{- end }}
 
