@@ -7,15 +7,8 @@ import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { Service } from 'kubernetes-models/v1';
 import { removeHelmHome, renderChart } from './chart-helm';
-import {
-  DEFAULT_SET,
-  CI_SETS,
-  all,
-  gateway,
-  isServiceMonitor,
-  manifest,
-  only,
-} from './chart-manifest';
+import { ServiceMonitor } from './chart-models';
+import { DEFAULT_SET, CI_SETS, all, gateway, manifest, only } from './chart-manifest';
 
 describe('helm/kona-bff availability and traffic', () => {
   afterAll(removeHelmHome);
@@ -76,7 +69,7 @@ describe('helm/kona-bff availability and traffic', () => {
 
     it('ServiceMonitor scrapes /metrics on the Service port management', () => {
       const objects = manifest('full-values.yaml');
-      const monitor = only(objects, isServiceMonitor);
+      const monitor = only(objects, ServiceMonitor.is);
       const service = only(objects, Service.is);
       expect(monitor.spec.endpoints).toEqual([
         expect.objectContaining({ port: 'management', path: '/metrics' }),
@@ -85,8 +78,8 @@ describe('helm/kona-bff availability and traffic', () => {
       expect(service.metadata?.labels).toEqual(
         expect.objectContaining(monitor.spec.selector.matchLabels),
       );
-      expect(monitor.metadata.labels).toMatchObject({ release: 'prometheus' });
-      expect(all(manifest(DEFAULT_SET), isServiceMonitor)).toEqual([]);
+      expect(monitor.metadata?.labels).toMatchObject({ release: 'prometheus' });
+      expect(all(manifest(DEFAULT_SET), ServiceMonitor.is)).toEqual([]);
     });
 
     it('Ingress routes every path to the API port, never the management port', () => {

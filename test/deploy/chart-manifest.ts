@@ -11,8 +11,6 @@ import type { IContainer, IPodSpec } from 'kubernetes-models/v1';
 import { ConfigMap } from 'kubernetes-models/v1';
 import type { KubeObject } from './chart-helm';
 import { CHART_DIR, renderChart } from './chart-helm';
-import type { ServiceMonitor } from './chart-models';
-import { SERVICE_MONITOR_TYPE } from './chart-models';
 
 /** Every ci/*-values.yaml set; a new set is picked up by every per-set test. */
 export const CI_SETS = readdirSync(join(CHART_DIR, 'ci')).filter((file) =>
@@ -48,9 +46,6 @@ export function only<T>(objects: readonly unknown[], guard: (value: unknown) => 
   if (found.length !== 1) throw new Error(`expected exactly one object, found ${found.length}`);
   return found[0];
 }
-
-export const isServiceMonitor = (value: unknown): value is ServiceMonitor =>
-  `${(value as KubeObject).apiVersion}/${(value as KubeObject).kind}` === SERVICE_MONITOR_TYPE;
 
 function podSpec(deployment: IDeployment): IPodSpec {
   const spec = deployment.spec?.template.spec;
