@@ -2,16 +2,15 @@
  * Rendered ci values sets of helm/kona-bff and typed access to the gateway's Deployment,
  * container and ConfigMap, shared by the chart specs.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import type { IDeployment } from 'kubernetes-models/apps/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import type { IContainer, IPodSpec } from 'kubernetes-models/v1';
 import { ConfigMap } from 'kubernetes-models/v1';
 import type { KubeObject } from './chart-helm';
 import { CHART_DIR, renderChart } from './chart-helm';
-import type { ServiceMonitor } from './chart-models';
-import { SERVICE_MONITOR_TYPE } from './chart-models';
 
 /** Every ci/*-values.yaml set; a new set is picked up by every per-set test. */
 export const CI_SETS = readdirSync(join(CHART_DIR, 'ci')).filter((file) =>
@@ -19,6 +18,11 @@ export const CI_SETS = readdirSync(join(CHART_DIR, 'ci')).filter((file) =>
 );
 /** The smallest installable set: chart defaults plus dummy credentials and Redis. */
 export const DEFAULT_SET = 'default-values.yaml';
+
+/** One ci values file as written (not merged with the chart's defaults). */
+export function ciValues(set: string): Record<string, unknown> {
+  return (parse(readFileSync(join(CHART_DIR, 'ci', set), 'utf8')) ?? {}) as Record<string, unknown>;
+}
 
 const cache = new Map<string, KubeObject[]>();
 
@@ -42,9 +46,6 @@ export function only<T>(objects: readonly unknown[], guard: (value: unknown) => 
   if (found.length !== 1) throw new Error(`expected exactly one object, found ${found.length}`);
   return found[0];
 }
-
-export const isServiceMonitor = (value: unknown): value is ServiceMonitor =>
-  `${(value as KubeObject).apiVersion}/${(value as KubeObject).kind}` === SERVICE_MONITOR_TYPE;
 
 function podSpec(deployment: IDeployment): IPodSpec {
   const spec = deployment.spec?.template.spec;

@@ -57,15 +57,47 @@ describe('helm/kona-bff rendered objects', () => {
       },
     );
 
+    it.each(CI_SETS)('%s: listens on the named port management = MANAGEMENT_PORT', (set) => {
+      const objects = manifest(set);
+      const { container } = gateway(objects);
+      expect(container.ports).toEqual([
+        { name: 'http', containerPort: 3000, protocol: 'TCP' },
+        { name: 'management', containerPort: 9464, protocol: 'TCP' },
+      ]);
+      expect(envFromConfig(objects).MANAGEMENT_PORT).toBe('9464');
+    });
+
     it('moves the port, PORT and the probes together when containerPorts.http changes', () => {
       const objects = renderChart({
         ciValues: [DEFAULT_SET],
         set: { 'containerPorts.http': 8080 },
       });
       const { container } = gateway(objects);
-      expect(container.ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
+      expect(container.ports?.find((p) => p.name === 'http')?.containerPort).toBe(8080);
       expect(envFromConfig(objects).PORT).toBe('8080');
       expect(container.readinessProbe?.httpGet?.port).toBe('http');
+    });
+
+    it('moves the management port and MANAGEMENT_PORT together, leaving the probes alone', () => {
+      const objects = renderChart({
+        ciValues: [DEFAULT_SET],
+        set: { 'containerPorts.management': 9100 },
+      });
+      const { container } = gateway(objects);
+      expect(container.ports?.find((p) => p.name === 'management')?.containerPort).toBe(9100);
+      expect(envFromConfig(objects).MANAGEMENT_PORT).toBe('9100');
+      for (const probe of [
+        container.startupProbe,
+        container.livenessProbe,
+        container.readinessProbe,
+      ])
+        expect(probe?.httpGet?.port).toBe('http');
+    });
+
+    it('passes docsEnabled as DOCS_ENABLED, off by default', () => {
+      expect(envFromConfig(manifest(DEFAULT_SET)).DOCS_ENABLED).toBe('false');
+      const on = renderChart({ ciValues: [DEFAULT_SET], set: { docsEnabled: true } });
+      expect(envFromConfig(on).DOCS_ENABLED).toBe('true');
     });
 
     it('uses the image kona-bff:<appVersion> with IfNotPresent by default, and a digest when set', () => {

@@ -5,6 +5,7 @@ import { CONFIG_KEYS, REQUIRED_KEYS, SECRET_KEYS } from '../../src/config/config
 import { loadConfig } from '../../src/config/load-config';
 import { SANDBOX_DEMO } from '../sandbox/demo-credentials';
 import { problemsOf } from '../../src/redis/durability';
+import { all, dockerfileStages, last } from './dockerfile';
 
 /** No `docker compose` here: docker-compose.yml is checked by parsing it. */
 const ROOT = join(__dirname, '..', '..');
@@ -13,7 +14,7 @@ type Env = Record<string, string>;
 
 interface Service {
   image?: string;
-  build?: unknown;
+  build?: string | { context?: string; dockerfile?: string; target?: string };
   command?: string | string[];
   user?: string;
   ports?: (string | number | { target: number; published?: string | number })[];
@@ -143,14 +144,19 @@ describe('docker-compose.yml', () => {
       });
     });
 
-    it('publishes port 3000 on the host', () => {
+    it('publishes port 3000 on the host, and the management port on loopback only', () => {
       const published = (gateway.ports ?? []).map((p) =>
-        typeof p === 'object'
-          ? `${p.published}:${p.target}`
-          : String(p).split(':').slice(-2).join(':'),
+        typeof p === 'object' ? `${p.published}:${p.target}` : String(p),
       );
       expect(published).toContain('3000:3000');
       expect(gatewayEnv.PORT).toBe('3000');
+      expect(published).toContain('127.0.0.1:9464:9464');
+    });
+
+    it("builds the Dockerfile's last stage, the production image without the sandbox", () => {
+      const stages = dockerfileStages();
+      expect(gateway.build).toEqual({ context: '.', target: stages.at(-1)?.name });
+      expect(stages.at(-1)?.name).not.toBe('sandbox');
     });
 
     it('is probed on /health/ready at the port it listens on', () => {
@@ -263,10 +269,15 @@ describe('docker-compose.yml', () => {
   });
 
   describe('sandbox', () => {
-    it("runs from the gateway's image with the npm sandbox script's entry point", () => {
-      expect(sandbox.build).toEqual(gateway.build);
+    it("builds the Dockerfile's sandbox target, which starts the npm sandbox script's entry point", () => {
+      expect(sandbox.build).toEqual({ context: '.', target: 'sandbox' });
+      const target = dockerfileStages().find((s) => s.name === 'sandbox');
+      expect(target).toBeDefined();
+      // The image's CMD starts it; a compose `command` would only hide a broken one.
+      expect(sandbox.command).toBeUndefined();
       const script = pkg.scripts.sandbox.split('&&').at(-1)!.trim().split(/\s+/);
-      expect(argv(sandbox.command)).toEqual(script);
+      expect(JSON.parse(last(target!, 'CMD') ?? '[]')).toEqual(script);
+      expect(all(target!, 'EXPOSE')).toEqual([sandboxEnv.SANDBOX_PORT]);
     });
 
     it('listens on all interfaces so the gateway container can reach it', () => {

@@ -1,72 +1,31 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { parse } from 'yaml';
+import type { Stage } from './dockerfile';
+import { ROOT, all, copiesFrom, dockerfileStages, keyValues, labels, last } from './dockerfile';
 
-/**
- * No Docker engine runs in CI, so the Dockerfile and .dockerignore are checked by parsing them:
- * a line parser good enough for this file (continuations, comments, global ARG defaults).
- */
-const ROOT = join(__dirname, '..', '..');
-
-interface Instruction {
-  keyword: string;
-  args: string;
-}
-
-interface Stage {
-  image: string;
-  name?: string;
-  instructions: Instruction[];
-}
-
-function parseDockerfile(text: string): { stages: Stage[]; globalArgs: Record<string, string> } {
-  const logical: string[] = [];
-  let pending = '';
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    // Docker drops comment lines, even inside a continuation.
-    if (line.startsWith('#')) continue;
-    if (line.endsWith('\\')) {
-      pending += `${line.slice(0, -1)} `;
-      continue;
-    }
-    const full = (pending + line).trim();
-    pending = '';
-    if (full !== '') logical.push(full);
-  }
-
-  const globalArgs: Record<string, string> = {};
-  const stages: Stage[] = [];
-  for (const line of logical) {
-    const [, keyword = '', args = ''] = /^(\S+)\s*(.*)$/.exec(line) ?? [];
-    const instruction = { keyword: keyword.toUpperCase(), args };
-    if (instruction.keyword === 'FROM') {
-      const words = args.split(/\s+/).filter((w) => !w.startsWith('--'));
-      const image = words[0].replace(/\$\{?(\w+)\}?/g, (_, name: string) => globalArgs[name] ?? '');
-      const asIndex = words.findIndex((w) => w.toUpperCase() === 'AS');
-      stages.push({ image, name: asIndex > 0 ? words[asIndex + 1] : undefined, instructions: [] });
-    } else if (stages.length === 0 && instruction.keyword === 'ARG') {
-      const [name, value = ''] = args.split('=');
-      globalArgs[name] = value;
-    } else if (stages.length > 0) {
-      stages[stages.length - 1].instructions.push(instruction);
-    }
-  }
-  return { stages, globalArgs };
-}
-
-const all = (stage: Stage, keyword: string): string[] =>
-  stage.instructions.filter((i) => i.keyword === keyword).map((i) => i.args);
-
-const last = (stage: Stage, keyword: string): string | undefined => all(stage, keyword).at(-1);
-
-/** `KEY=value KEY2="two words"` of ENV / LABEL. */
-function keyValues(args: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const m of args.matchAll(/(\S+?)=("(?:[^"\\]|\\.)*"|\S*)/g)) {
-    out[m[1]] = m[2].startsWith('"') ? (JSON.parse(m[2]) as string) : m[2];
-  }
-  return out;
-}
+/** The Dockerfile and .dockerignore, checked by parsing them (no Docker engine in CI). */
+const stages = dockerfileStages();
+const final = stages[stages.length - 1];
+const stage = (name: string): Stage => {
+  const found = stages.find((s) => s.name === name);
+  if (!found) throw new Error(`no stage ${name}`);
+  return found;
+};
+const sandbox = stage('sandbox');
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  version: string;
+  scripts: Record<string, string>;
+};
+const chart = parse(readFileSync(join(ROOT, 'helm/kona-bff/Chart.yaml'), 'utf8')) as {
+  appVersion: string;
+};
+const nvmrc = readFileSync(join(ROOT, '.nvmrc'), 'utf8').trim();
+const ignorePatterns = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+  .split(/\r?\n/)
+  .map((l) => l.trim())
+  .filter((l) => l !== '' && !l.startsWith('#'));
 
 /** Minimal .dockerignore matcher: `*`, `**`, `?`, `!` exceptions, last matching rule wins. */
 function isIgnored(patterns: string[], path: string): boolean {
@@ -90,55 +49,54 @@ function isIgnored(patterns: string[], path: string): boolean {
   return ignored;
 }
 
-const dockerfileText = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
-const { stages } = parseDockerfile(dockerfileText);
-const final = stages[stages.length - 1];
-const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
-  scripts: Record<string, string>;
-};
-const nvmrc = readFileSync(join(ROOT, '.nvmrc'), 'utf8').trim();
-const ignorePatterns = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
-  .split(/\r?\n/)
-  .map((l) => l.trim())
-  .filter((l) => l !== '' && !l.startsWith('#'));
-
 /** `node dist/x.js` of an npm script, as argv. */
 const scriptArgv = (name: string): string[] =>
   pkg.scripts[name].split('&&').at(-1)!.trim().split(/\s+/);
 
+/** The compiler command an npm script runs, e.g. `tsc -p tsconfig.build.json`. */
+const buildScript = (name: string): string => pkg.scripts[name];
+
+/** Every RUN a stage holds, inherited ones included, as one text. */
+const runs = (s: Stage): string => all(s, 'RUN').join('\n');
+
 describe('Dockerfile', () => {
-  it('has a named build stage and a separate runtime stage', () => {
-    expect(stages.length).toBeGreaterThanOrEqual(2);
-    for (const stage of stages) expect(stage.name).toMatch(/^[a-z][\w-]*$/);
+  it('has named stages, the gateway last (the default target) and a sandbox target', () => {
+    for (const s of stages) expect(s.name).toMatch(/^[a-z][\w-]*$/);
+    expect(final.name).toBe('runtime');
+    expect(stages.map((s) => s.name)).toContain('sandbox');
   });
 
-  it('builds the runtime from a slim Node image of the version in .nvmrc', () => {
-    const match = /^node:(\d+(?:\.\d+)*)-(?:[a-z]+-)?slim$/.exec(final.image);
-    expect(match).not.toBeNull();
-    // A tag like 20.19 pins a prefix of .nvmrc's 20.19.0.
-    expect(`${nvmrc}.`.startsWith(`${match![1]}.`)).toBe(true);
+  it('builds both images from a slim Node image of the version in .nvmrc', () => {
+    for (const image of [final, sandbox]) {
+      const match = /^node:(\d+(?:\.\d+)*)-(?:[a-z]+-)?slim$/.exec(image.baseImage);
+      expect(match).not.toBeNull();
+      // A tag like 20.19 pins a prefix of .nvmrc's 20.19.0.
+      expect(`${nvmrc}.`.startsWith(`${match![1]}.`)).toBe(true);
+    }
   });
 
   it('compiles in the build stage with the full dependency tree', () => {
     const build = stages[0];
-    const runs = all(build, 'RUN').join('\n');
-    expect(runs).toMatch(/\bnpm ci\b/);
-    expect(runs).toMatch(/\bnpm run build\b/);
-    expect(runs).not.toMatch(/--omit=dev/);
+    expect(runs(build)).toMatch(/\bnpm ci\b/);
+    expect(runs(build)).toMatch(/\bnpm run build:gateway\b/);
+    expect(runs(build)).not.toMatch(/--omit=dev/);
   });
 
   it('fails the image build when an entry point the image runs is not produced', () => {
-    const runs = all(stages[0], 'RUN').join('\n');
-    expect(runs).toContain(`test -f ${scriptArgv('start')[1]}`);
-    expect(runs).toContain(`test -f ${scriptArgv('sandbox')[1]}`);
+    expect(runs(stages[0])).toContain(`test -f ${scriptArgv('start')[1]}`);
+    const sandboxSource = stage(copiesFrom(sandbox)[0].from);
+    expect(runs(sandboxSource)).toContain(`test -f ${scriptArgv('sandbox')[1]}`);
   });
 
-  it('installs only production dependencies in the runtime stage, from the lockfile', () => {
-    const runs = all(final, 'RUN');
-    expect(runs.some((r) => /\bnpm ci\b[^&]*--omit=dev/.test(r))).toBe(true);
-    expect(runs.join('\n')).not.toMatch(/\bnpm (install|i)\b/);
-    expect(all(final, 'COPY').some((c) => /package\.json\s+package-lock\.json/.test(c))).toBe(true);
-  });
+  it.each(['runtime', 'sandbox'])(
+    '%s installs only production dependencies, from the lockfile',
+    (name) => {
+      const s = stage(name);
+      expect(all(s, 'RUN').some((r) => /\bnpm ci\b[^&]*--omit=dev/.test(r))).toBe(true);
+      expect(runs(s)).not.toMatch(/\bnpm (install|i)\b/);
+      expect(all(s, 'COPY').some((c) => /package\.json\s+package-lock\.json/.test(c))).toBe(true);
+    },
+  );
 
   it('sets NODE_ENV=production in the runtime stage', () => {
     const env = Object.assign({}, ...all(final, 'ENV').map(keyValues)) as Record<string, string>;
@@ -146,13 +104,65 @@ describe('Dockerfile', () => {
   });
 
   it('copies the compiled dist/ from the build stage', () => {
-    const copies = all(final, 'COPY').map((c) => /--from=(\S+)\s+(\S+)\s+(\S+)/.exec(c));
-    const fromBuild = copies.find((m) => m && /(^|\/)dist\/?$/.test(m[2]));
+    const fromBuild = copiesFrom(final).find((c) => /(^|\/)dist\/?$/.test(c.source));
     expect(fromBuild).toBeDefined();
-    const source = stages.find((s) => s.name === fromBuild![1]);
-    expect(source).toBeDefined();
+    const source = stage(fromBuild!.from);
     expect(source).not.toBe(final);
-    expect(all(source!, 'RUN').join('\n')).toMatch(/\bnpm run build\b/);
+    expect(runs(source)).toMatch(/\bnpm run build:gateway\b/);
+  });
+
+  describe('the gateway image holds the gateway only', () => {
+    it('copies nothing from a stage that compiled the sandbox, and no sandbox or test path', () => {
+      const copies = final.instructions.filter((i) => i.keyword === 'COPY').map((i) => i.args);
+      expect(copies.length).toBeGreaterThan(0);
+      for (const copy of copiesFrom(final)) {
+        expect(runs(stage(copy.from))).not.toMatch(
+          /build:sandbox|tsconfig\.sandbox|npm run build\b(?!:)/,
+        );
+      }
+      for (const copy of copies) expect(copy).not.toMatch(/sandbox|test\//);
+    });
+
+    it('has a build stage that runs only the gateway compiler (tsconfig.build.json)', () => {
+      expect(buildScript('build:gateway')).toBe('tsc -p tsconfig.build.json');
+      expect(buildScript('build')).toContain('build:gateway');
+      expect(buildScript('build')).toContain('build:sandbox');
+    });
+
+    it('compiles no file of test/ into the gateway: no sandbox, demo credentials or signing utility', () => {
+      const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+      const listed = execFileSync(
+        process.execPath,
+        [tsc, '-p', 'tsconfig.build.json', '--listFilesOnly'],
+        {
+          cwd: ROOT,
+          encoding: 'utf8',
+        },
+      )
+        .split('\n')
+        .filter((f) => f !== '' && !f.includes('/node_modules/'))
+        .map((f) => relative(ROOT, f));
+      expect(listed).toContain('src/main.ts');
+      expect(listed.filter((f) => !f.startsWith('src/'))).toEqual([]);
+      expect(listed.filter((f) => /sandbox|demo|test-util|\.spec\.ts$/.test(f))).toEqual([]);
+    });
+  });
+
+  describe('the sandbox target', () => {
+    it('copies only dist/sandbox from the stage that compiled it', () => {
+      const copies = copiesFrom(sandbox);
+      expect(copies).toEqual([
+        { from: 'sandbox-build', source: '/app/dist/sandbox', dest: './dist/sandbox' },
+      ]);
+      expect(runs(stage('sandbox-build'))).toMatch(/\bnpm run build:sandbox\b/);
+      expect(buildScript('build:sandbox')).toBe('tsc -p tsconfig.sandbox.json');
+    });
+
+    it('starts with exec-form CMD = the npm sandbox script, as a numeric non-root user', () => {
+      expect(JSON.parse(last(sandbox, 'CMD')!)).toEqual(scriptArgv('sandbox'));
+      expect(last(sandbox, 'USER')).toMatch(/^[1-9]\d*:[1-9]\d*$/);
+      expect(last(sandbox, 'HEALTHCHECK')).toContain('/health');
+    });
   });
 
   it('runs as a numeric non-root user', () => {
@@ -175,25 +185,29 @@ describe('Dockerfile', () => {
     expect(all(final, 'ENTRYPOINT')).toEqual([]);
   });
 
-  it('exposes port 3000 and stops with SIGTERM', () => {
-    expect(all(final, 'EXPOSE').join(' ').split(/\s+/)).toContain('3000');
+  it('exposes the API port 3000 and the management port 9464, and stops with SIGTERM', () => {
+    const env = Object.assign({}, ...all(final, 'ENV').map(keyValues)) as Record<string, string>;
+    expect(all(final, 'EXPOSE').join(' ').split(/\s+/)).toEqual([env.PORT, env.MANAGEMENT_PORT]);
+    expect(env).toMatchObject({ PORT: '3000', MANAGEMENT_PORT: '9464' });
     expect(last(final, 'STOPSIGNAL')).toBe('SIGTERM');
   });
 
-  it('probes /health/live with node, since the slim image has no curl', () => {
+  it('probes /health/live on the API port with node, since the slim image has no curl', () => {
     const healthcheck = last(final, 'HEALTHCHECK');
     expect(healthcheck).toMatch(/\bCMD\s+\[\s*"node"/);
     expect(healthcheck).toContain('/health/live');
+    expect(healthcheck).toContain('process.env.PORT');
     expect(healthcheck).not.toMatch(/\b(curl|wget)\b/);
   });
 
-  it('carries OCI labels', () => {
-    const labels = Object.assign({}, ...all(final, 'LABEL').map(keyValues)) as Record<
-      string,
-      string
-    >;
-    expect(labels['org.opencontainers.image.title']).toBe('kona-bff');
-    expect(labels['org.opencontainers.image.description']).toBeTruthy();
+  it("carries OCI labels whose version is package.json's and the chart's appVersion", () => {
+    const gateway = labels(final);
+    expect(gateway['org.opencontainers.image.title']).toBe('kona-bff');
+    expect(gateway['org.opencontainers.image.description']).toBeTruthy();
+    expect(gateway['org.opencontainers.image.version']).toBe(pkg.version);
+    expect(chart.appVersion).toBe(pkg.version);
+    expect(labels(sandbox)['org.opencontainers.image.title']).toBe('kona-bff-sandbox');
+    expect(labels(sandbox)['org.opencontainers.image.version']).toBe(pkg.version);
   });
 });
 

@@ -109,64 +109,86 @@ SHUTDOWN_DELAY_MS (readiness failing while endpoints drain), and the longest in-
 {{- end }}
 
 {{/*
-Values the gateway cannot start without, as a list. The chart still renders without them (so its
-defaults render and lint clean): NOTES.txt names every gap at install, and the gateway's own
-start-up check names the same variables in its log. Contradictions `fail` (validateValues).
+Everything wrong with the values, as a list: what the gateway cannot start without, and
+contradictions the schema cannot express. Empty when the values are complete.
 */}}
-{{- define "kona-bff.missingValues" -}}
+{{- define "kona-bff.problems" -}}
 {{- $v := .Values }}
-{{- $missing := list }}
+{{- $p := list }}
+{{- /* Missing: the gateway would exit at start naming the same variables. */}}
 {{- if not $v.konaplate.baseUrl }}
-{{- $missing = append $missing "konaplate.baseUrl (KONAPLATE_BASE_URL)" }}
+{{- $p = append $p "konaplate.baseUrl (KONAPLATE_BASE_URL) is required" }}
 {{- end }}
 {{- if not $v.konaplate.aspId }}
-{{- $missing = append $missing "konaplate.aspId (KONAPLATE_ASP_ID)" }}
+{{- $p = append $p "konaplate.aspId (KONAPLATE_ASP_ID) is required" }}
 {{- end }}
 {{- if not (or $v.redis.url $v.redis.sentinels $v.redis.clusterNodes) }}
-{{- $missing = append $missing "redis.url, redis.sentinels or redis.clusterNodes (the gateway needs Redis in production)" }}
+{{- $p = append $p "redis.url, redis.sentinels or redis.clusterNodes is required (the gateway needs Redis in production)" }}
 {{- end }}
 {{- if not $v.secrets.existingSecret }}
 {{- if not $v.secrets.konaplateAccessKey }}
-{{- $missing = append $missing "secrets.konaplateAccessKey (or secrets.existingSecret)" }}
+{{- $p = append $p "secrets.konaplateAccessKey (or secrets.existingSecret) is required" }}
 {{- end }}
 {{- if not $v.secrets.konaplateSecretKey }}
-{{- $missing = append $missing "secrets.konaplateSecretKey (or secrets.existingSecret)" }}
+{{- $p = append $p "secrets.konaplateSecretKey (or secrets.existingSecret) is required" }}
 {{- end }}
 {{- if not (or $v.auth.jwksUrl $v.secrets.authJwtSecret) }}
-{{- $missing = append $missing "auth.jwksUrl or secrets.authJwtSecret (or secrets.existingSecret)" }}
+{{- $p = append $p "auth.jwksUrl or secrets.authJwtSecret (or secrets.existingSecret) is required" }}
 {{- end }}
 {{- if and $v.konaplate.serverPublicKey (not $v.secrets.konaplateClientPrivateKey) }}
-{{- $missing = append $missing "secrets.konaplateClientPrivateKey (or secrets.existingSecret), with konaplate.serverPublicKey" }}
+{{- $p = append $p "secrets.konaplateClientPrivateKey (or secrets.existingSecret) is required with konaplate.serverPublicKey" }}
 {{- end }}
 {{- end }}
-{{- join "\n" $missing }}
-{{- end }}
-
-{{/*
-Contradictions between values that the schema cannot express: these stop the render.
-*/}}
-{{- define "kona-bff.validateValues" -}}
-{{- $v := .Values }}
+{{- /* Contradictions. */}}
 {{- if and $v.redis.sentinels (not $v.redis.sentinelName) }}
-{{- fail "kona-bff: redis.sentinelName (REDIS_SENTINEL_NAME) is required with redis.sentinels" }}
+{{- $p = append $p "redis.sentinelName (REDIS_SENTINEL_NAME) is required with redis.sentinels" }}
 {{- end }}
 {{- $redisModes := 0 }}
 {{- range (list $v.redis.url $v.redis.sentinels $v.redis.clusterNodes) }}
 {{- if . }}{{ $redisModes = add1 $redisModes }}{{ end }}
 {{- end }}
 {{- if gt (int $redisModes) 1 }}
-{{- fail "kona-bff: set only one of redis.url, redis.sentinels or redis.clusterNodes" }}
+{{- $p = append $p "set only one of redis.url, redis.sentinels or redis.clusterNodes" }}
 {{- end }}
 {{- if and $v.auth.jwksUrl $v.secrets.authJwtSecret (not $v.secrets.existingSecret) }}
-{{- fail "kona-bff: set only one of auth.jwksUrl (RS256/ES256) or secrets.authJwtSecret (HS256)" }}
+{{- $p = append $p "set only one of auth.jwksUrl (RS256/ES256) or secrets.authJwtSecret (HS256)" }}
 {{- end }}
 {{- if and $v.secrets.konaplateClientPrivateKey (not $v.konaplate.serverPublicKey) (not $v.secrets.existingSecret) }}
-{{- fail "kona-bff: set both konaplate.serverPublicKey and secrets.konaplateClientPrivateKey (message encryption) or neither" }}
+{{- $p = append $p "set both konaplate.serverPublicKey and secrets.konaplateClientPrivateKey (message encryption) or neither" }}
 {{- end }}
 {{- if and (not (kindIs "invalid" $v.idempotency.leaseMs)) (le (int64 $v.idempotency.leaseMs) (int64 $v.konaplate.timeoutMs)) }}
-{{- fail "kona-bff: idempotency.leaseMs must be greater than konaplate.timeoutMs" }}
+{{- $p = append $p "idempotency.leaseMs must be greater than konaplate.timeoutMs" }}
 {{- end }}
 {{- if and $v.autoscaling.enabled (lt (int64 $v.autoscaling.maxReplicas) (int64 $v.autoscaling.minReplicas)) }}
-{{- fail "kona-bff: autoscaling.maxReplicas must be at least autoscaling.minReplicas" }}
+{{- $p = append $p "autoscaling.maxReplicas must be at least autoscaling.minReplicas" }}
+{{- end }}
+{{- if eq (int64 $v.containerPorts.http) (int64 $v.containerPorts.management) }}
+{{- $p = append $p "containerPorts.http and containerPorts.management must differ (two listeners)" }}
+{{- end }}
+{{- if eq (int64 $v.service.port) (int64 $v.service.managementPort) }}
+{{- $p = append $p "service.port and service.managementPort must differ" }}
+{{- end }}
+{{- if and $v.networkPolicy.enabled $v.metrics.serviceMonitor.enabled (not $v.networkPolicy.ingress.managementFrom) }}
+{{- $p = append $p "networkPolicy.ingress.managementFrom must name the Prometheus peers when metrics.serviceMonitor.enabled (the policy would drop every scrape)" }}
+{{- end }}
+{{- /* extraEnv would silently override a setting the chart makes (env beats envFrom). */}}
+{{- $chartEnv := keys (include (print .Template.BasePath "/configmap.yaml") . | fromYaml).data }}
+{{- $chartEnv = concat $chartEnv (list "KONAPLATE_ACCESS_KEY" "KONAPLATE_SECRET_KEY" "KONAPLATE_CLIENT_PRIVATE_KEY" "AUTH_JWT_SECRET" "REDIS_PASSWORD") }}
+{{- range $v.extraEnv }}
+{{- if has .name $chartEnv }}
+{{- $p = append $p (printf "extraEnv must not set %s: the chart sets it (use its value in values.yaml)" .name) }}
+{{- end }}
+{{- end }}
+{{- toJson $p }}
+{{- end }}
+
+{{/*
+Stops the render with ONE message naming every problem above, so an install with missing values
+never creates a release whose pods crash (or a Secret with empty data). Included by deployment.yaml.
+*/}}
+{{- define "kona-bff.validateValues" -}}
+{{- $problems := include "kona-bff.problems" . | fromJsonArray }}
+{{- if $problems }}
+{{- fail (printf "kona-bff: fix these values (see values.yaml and ci/default-values.yaml):\n  - %s" (join "\n  - " $problems)) }}
 {{- end }}
 {{- end }}
