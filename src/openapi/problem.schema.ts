@@ -23,7 +23,14 @@ export class ProblemSchema {
   @ApiProperty({ example: 'The request has invalid fields; see errors.' })
   detail!: string;
 
-  @ApiProperty({ enum: ErrorCode, enumName: 'ErrorCode' })
+  // With a description of its own, the `allOf: [$ref]` Nest writes for a named enum is not a bare
+  // one-schema composition (redocly's no-illogical-composition-keywords flags that).
+  @ApiProperty({
+    enum: ErrorCode,
+    enumName: 'ErrorCode',
+    description:
+      'Stable, machine-readable code; each response lists the ones it can carry in x-problem-codes.',
+  })
   code!: ErrorCode;
 
   @ApiPropertyOptional({

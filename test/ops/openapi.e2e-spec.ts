@@ -160,6 +160,8 @@ interface Operation {
 }
 interface Document {
   openapi: string;
+  info: { license?: { name?: string; url?: string }; contact?: { name?: string } };
+  servers?: { url: string; description?: string }[];
   paths: Record<string, Record<string, Operation>>;
   components: {
     schemas: Record<string, Schema>;
@@ -206,6 +208,33 @@ describe('the OpenAPI description served at /docs and /docs-json', () => {
 
     expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
     expect(doc.openapi).toMatch(/^3\./);
+  });
+
+  it('names one relative server (this gateway, whatever its host), a license and a contact', () => {
+    expect(doc.servers).toEqual([
+      { url: '/', description: expect.stringMatching(/gateway/) as unknown },
+    ]);
+    expect(doc.info.license).toEqual({ name: 'Proprietary' });
+    expect(doc.info.contact?.name).toMatch(/\S/);
+  });
+
+  it('marks every integer bounded above 2^31 - 1 int64 (Kotlin Long), and no boolean an enum', () => {
+    const integers: { where: string; format?: string }[] = [];
+    const booleanEnums: string[] = [];
+    const walk = (schema: unknown, where: string): void => {
+      if (typeof schema !== 'object' || schema === null) return;
+      const s = schema as Schema & { format?: string };
+      if (s.type === 'integer' && s.maximum !== undefined && s.maximum > 2 ** 31 - 1) {
+        integers.push({ where, format: s.format });
+      }
+      if (s.type === 'boolean' && s.enum) booleanEnums.push(where);
+      for (const [key, value] of Object.entries(s)) walk(value, `${where}/${key}`);
+    };
+    walk(doc.components.schemas, '#/components/schemas');
+
+    expect(integers.length).toBeGreaterThanOrEqual(8);
+    expect(integers.filter(({ format }) => format !== 'int64')).toEqual([]);
+    expect(booleanEnums).toEqual([]);
   });
 
   it('describes exactly the four mobile routes, each with its one method', () => {
