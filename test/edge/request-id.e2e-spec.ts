@@ -101,6 +101,15 @@ describe('request ids on every answer and in every log line (node dist/main.js)'
       },
       body: registration,
     });
+    // A sandbox member KONA does not know: a final refusal, stored and replayed.
+    const unknown = { ...auth, authorization: `Bearer ${await tokenFor('1001006')}` };
+    const refusedKey = newKey();
+    for (const name of ['kona refusal', 'kona refusal replayed']) {
+      await call(name, 'POST', REGISTRATION, {
+        headers: { ...unknown, 'idempotency-key': refusedKey },
+        body: registration,
+      });
+    }
     await call('encryption not configured', 'GET', '/v1/me/cards', { headers: auth });
     await call('not found', 'GET', '/v1/nowhere');
     await call('method not allowed', 'DELETE', REGISTRATION);
@@ -162,6 +171,8 @@ describe('request ids on every answer and in every log line (node dist/main.js)'
       validation: 400,
       'no token': 401,
       'token rejected': 401,
+      'kona refusal': 404,
+      'kona refusal replayed': 404,
       'encryption not configured': 503,
       'not found': 404,
       'method not allowed': 405,
@@ -187,13 +198,26 @@ describe('request ids on every answer and in every log line (node dist/main.js)'
   });
 
   it('puts the same id in every problem body as requestId', () => {
-    const problems = seen.filter((s) => s.status >= 400);
+    const problems = seen.filter((s) => s.status >= 400 && s.name !== 'kona refusal replayed');
     expect(problems.length).toBeGreaterThan(10);
     for (const problem of problems) {
       expect({ [problem.name]: problem.body.requestId }).toEqual({
         [problem.name]: problem.requestId,
       });
     }
+  });
+
+  it('replays a stored KONA refusal without the first request id, with its own X-Request-Id', () => {
+    const first = by('kona refusal');
+    const replay = by('kona refusal replayed');
+
+    expect(first.status).toBe(404);
+    expect(replay.status).toBe(404);
+    expect(replay.body.requestId).toBeUndefined();
+    expect(replay.requestId).toBeTruthy();
+    expect(replay.requestId).not.toBe(first.requestId);
+    const { requestId: _, ...stored } = first.body;
+    expect(replay.body).toEqual(stored);
   });
 
   it('writes the id on the log lines of each logged request, auth refusals included', () => {
