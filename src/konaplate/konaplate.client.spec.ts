@@ -265,7 +265,7 @@ describe('KonaplateClient correlation ids', () => {
   it('puts the correlation id on a transport failure, mapped by its kind', async () => {
     // Arrange
     const { client, transport } = setup();
-    transport.answer(new TransportFailure('timeout', false, 'aborted'));
+    transport.answer(new TransportFailure('timeout', true, 'aborted'));
 
     // Act
     const error = await failureOf(
@@ -313,7 +313,7 @@ describe('KonaplateClient observer', () => {
     { answers: [{ status: 400, text: '{"code":"999_999"}' }], outcome: '999_999' },
     { answers: [{ status: 503, text: '{"code":"000_000"}' }], outcome: 'http_503' },
     { answers: [{ status: 200, text: '<html>' }], outcome: 'malformed' },
-    { answers: [new TransportFailure('timeout', false, 't')], outcome: 'timeout' },
+    { answers: [new TransportFailure('timeout', true, 't')], outcome: 'timeout' },
     // A refused connection is retried once (KONA cannot have acted): refuse both attempts.
     {
       answers: [
@@ -322,7 +322,7 @@ describe('KonaplateClient observer', () => {
       ],
       outcome: 'refused',
     },
-    { answers: [new TransportFailure('reset', false, 'r')], outcome: 'reset' },
+    { answers: [new TransportFailure('reset', true, 'r')], outcome: 'reset' },
     { answers: [new RangeError('bug')], outcome: 'error' },
   ])('records the outcome $outcome with the operation name', async ({ answers, outcome }) => {
     // Arrange

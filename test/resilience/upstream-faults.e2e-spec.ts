@@ -173,7 +173,7 @@ describe('a KONA that hangs or drips', () => {
     expect(sandbox.calls.list({ userId: member })).toHaveLength(1);
   });
 
-  it('answers a reset 502 UPSTREAM_ERROR, retrying a reused socket once with the same id', async () => {
+  it('answers a reset 502 UPSTREAM_ERROR without retrying it, even on a reused socket', async () => {
     const member = newMember();
     // A successful call first leaves an idle keep-alive socket, which the next call reuses.
     expect((await updateLimits(gateway, newMember())).status).toBe(200);
@@ -181,10 +181,10 @@ describe('a KONA that hangs or drips', () => {
 
     const answer = await updateLimits(gateway, member);
 
+    // KONA read the whole request before the reset: it may have acted, so it is not sent again.
     expectProblem(answer, 502, 'UPSTREAM_ERROR');
     const calls = sandbox.calls.list({ userId: member });
-    expect(calls.map((call) => call.fault)).toEqual(['reset', 'reset']);
-    expect(calls[1].correlationId).toBe(calls[0].correlationId);
+    expect(calls.map((call) => call.fault)).toStrictEqual(['reset']);
     expect(answer.body.correlationId).toBe(calls[0].correlationId);
   });
 });
