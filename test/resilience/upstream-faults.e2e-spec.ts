@@ -304,6 +304,8 @@ describe('a KONA that refuses connections', () => {
       const member = newMember();
       const outcome = (name: string) =>
         metric(gateway, 'konaplate_calls_total', `${LIMITS_OP},outcome="${name}"`);
+      const retries = (reason: string) =>
+        metric(gateway, 'konaplate_transport_retries_total', `${LIMITS_OP},reason="${reason}"`);
 
       for (let i = 0; i < THRESHOLD; i++) {
         const { answer, ms } = await timed(() => updateLimits(gateway, member));
@@ -317,6 +319,10 @@ describe('a KONA that refuses connections', () => {
       expect(ms).toBeLessThan(FAST_MS);
       expect(await outcome('refused')).toBe(THRESHOLD);
       expect(await outcome('circuit_open')).toBe(1);
+      // Each refused call was retried once, and each retry was counted; the open circuit sent
+      // nothing, so it retried nothing.
+      expect(await retries('refused')).toBe(THRESHOLD);
+      expect(await retries('unsent')).toBeUndefined();
 
       const revived = await startSandbox({ port, host: '127.0.0.1', quiet: true });
       try {
