@@ -3,12 +3,20 @@ import { Injectable } from '@nestjs/common';
 import { isAxiosError } from 'axios';
 import type { KonaHttpRequest, KonaHttpResponse, TransportFailureKind } from './kona-transport';
 import { KonaTransport, TransportFailure } from './kona-transport';
+import { progressOf } from './write-tracking-agent';
 
+/**
+ * Codes of a connect or name lookup that failed. The last two may also end a connection that had
+ * been made (an ICMP error), so none of them counts as refused on a socket known to be connected.
+ */
 const REFUSED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 const TIMEOUT = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ERR_CANCELED']);
 const RESET = new Set(['ECONNRESET', 'EPIPE']);
 
-/** KONA over @nestjs/axios with a keep-alive agent (configured in konaplate.module.ts). */
+/**
+ * KONA over @nestjs/axios with keep-alive write-tracking agents (configured in
+ * konaplate.module.ts): `maxRedirects: 0` makes axios use node:http(s) directly, with those agents.
+ */
 @Injectable()
 export class AxiosKonaTransport extends KonaTransport {
   constructor(private readonly http: HttpService) {
@@ -41,20 +49,27 @@ export class AxiosKonaTransport extends KonaTransport {
   }
 }
 
-function toTransportFailure(error: unknown): TransportFailure {
+/**
+ * The one place an axios failure becomes a {@link TransportFailure} (its contract is in
+ * kona-transport.ts): the kind from the error code and whether a connection was made,
+ * `requestWritten` from the bytes the agent saw handed to the socket.
+ */
+export function toTransportFailure(error: unknown): TransportFailure {
   if (!isAxiosError(error)) {
-    return new TransportFailure('other', false, error instanceof Error ? error.message : 'unknown');
+    return new TransportFailure('other', true, error instanceof Error ? error.message : 'unknown');
   }
   const cause = error.cause as { code?: string } | undefined;
   const code: string = error.code ?? cause?.code ?? '';
-  const kind: TransportFailureKind = REFUSED.has(code)
-    ? 'refused'
-    : TIMEOUT.has(code)
-      ? 'timeout'
-      : RESET.has(code)
-        ? 'reset'
-        : 'other';
-  const request = error.request as { reusedSocket?: boolean } | undefined;
-  const stale = kind === 'reset' && error.response === undefined && request?.reusedSocket === true;
-  return new TransportFailure(kind, stale, `${code || 'error'}: ${error.message}`);
+  const progress = progressOf(error.request);
+  const kind: TransportFailureKind =
+    REFUSED.has(code) && progress.connected !== true
+      ? 'refused'
+      : TIMEOUT.has(code)
+        ? 'timeout'
+        : RESET.has(code)
+          ? 'reset'
+          : 'other';
+  // A connection never made carried nothing, whatever a CONNECTING socket's byte count says.
+  const written = kind !== 'refused' && progress.written;
+  return new TransportFailure(kind, written, `${code || 'error'}: ${error.message}`);
 }

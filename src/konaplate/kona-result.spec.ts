@@ -273,7 +273,7 @@ describe('transportError', () => {
 
   it('answers a timeout with UPSTREAM_TIMEOUT and an unknown outcome', () => {
     // Act
-    const error = transportError(new TransportFailure('timeout', false, 'ETIMEDOUT'), CID);
+    const error = transportError(new TransportFailure('timeout', true, 'ETIMEDOUT'), CID);
 
     // Assert
     expect(error.code).toBe(ErrorCode.UpstreamTimeout);
@@ -286,7 +286,7 @@ describe('transportError', () => {
     { kind: 'other', what: 'any other transport failure' },
   ] as const)('answers $what with UPSTREAM_ERROR and an unknown outcome', ({ kind }) => {
     // Act
-    const error = transportError(new TransportFailure(kind, false, 'ECONNRESET'), CID);
+    const error = transportError(new TransportFailure(kind, true, 'ECONNRESET'), CID);
 
     // Assert
     expect(error.code).toBe(ErrorCode.UpstreamError);

@@ -1,8 +1,14 @@
+import { Logger } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
 import { ErrorCode } from '../common/errors/error-code';
 import { parseMemberId, type MemberId } from '../members/member-id';
 import { testAppConfig, type AppConfigOverrides } from '../testing/app-config.fixture';
-import { KonaCallObserver, type CircuitStateName, type KonaCallRecord } from './kona-call.observer';
+import {
+  KonaCallObserver,
+  type CircuitStateName,
+  type KonaCallRecord,
+  type KonaRetryRecord,
+} from './kona-call.observer';
 import { TransportFailure } from './kona-transport';
 import { FakeTransport } from '../testing/fake-kona-transport';
 import { KonaplateClient } from './konaplate.client';
@@ -14,8 +20,12 @@ import { failureOf, silenceNestLogger } from '../testing/failure-of';
 class RecordingObserver extends KonaCallObserver {
   readonly calls: KonaCallRecord[] = [];
   readonly circuits: [string, CircuitStateName][] = [];
+  readonly retries: KonaRetryRecord[] = [];
   record(call: KonaCallRecord): void {
     this.calls.push(call);
+  }
+  retried(retry: KonaRetryRecord): void {
+    this.retries.push(retry);
   }
   circuitState(operation: string, state: CircuitStateName): void {
     this.circuits.push([operation, state]);
@@ -282,7 +292,7 @@ describe('KonaplateClient correlation ids', () => {
   it('puts the correlation id on a transport failure, mapped by its kind', async () => {
     // Arrange
     const { client, transport } = setup();
-    transport.answer(new TransportFailure('timeout', false, 'aborted'));
+    transport.answer(new TransportFailure('timeout', true, 'aborted'));
 
     // Act
     const error = await failureOf(
@@ -322,7 +332,7 @@ describe('KonaplateClient observer', () => {
     { answers: [{ status: 400, text: '{"code":"999_999"}' }], outcome: '999_999' },
     { answers: [{ status: 503, text: '{"code":"000_000"}' }], outcome: 'http_503' },
     { answers: [{ status: 200, text: '<html>' }], outcome: 'malformed' },
-    { answers: [new TransportFailure('timeout', false, 't')], outcome: 'timeout' },
+    { answers: [new TransportFailure('timeout', true, 't')], outcome: 'timeout' },
     // A refused connection is retried once (KONA cannot have acted): refuse both attempts.
     {
       answers: [
@@ -331,7 +341,7 @@ describe('KonaplateClient observer', () => {
       ],
       outcome: 'refused',
     },
-    { answers: [new TransportFailure('reset', false, 'r')], outcome: 'reset' },
+    { answers: [new TransportFailure('reset', true, 'r')], outcome: 'reset' },
     { answers: [new RangeError('bug')], outcome: 'error' },
   ])('records the outcome $outcome with the operation name', async ({ answers, outcome }) => {
     // Arrange
@@ -393,4 +403,70 @@ describe('KonaplateClient observer', () => {
     // Assert
     expect(result.correlationId).toBe(CID);
   });
+});
+
+describe('KonaplateClient transport retries', () => {
+  const limitsCall = (client: KonaplateClient) =>
+    client.call(
+      CARD_LIMIT_UPDATE,
+      cardLimitBody(member('1'), 'A'.repeat(27), { perTransaction: 1, daily: 1, monthly: 1 }),
+      { at: AT, correlationId: '261122143005-abcdef0' },
+    );
+
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
+  it.each([
+    { first: new TransportFailure('refused', false, 'ECONNREFUSED'), reason: 'refused' },
+    { first: new TransportFailure('reset', false, 'ECONNRESET'), reason: 'unsent' },
+  ])('sends again after $reason, counts it and logs one warn line', async ({ first, reason }) => {
+    // Arrange
+    const { client, transport, observer, config } = setup();
+    const warn = jest.spyOn(Logger.prototype, 'warn');
+    transport.answer(first, { status: 200, text: '{"code":"000_000"}' });
+
+    // Act
+    const result = await limitsCall(client);
+
+    // Assert: the same transaction twice, reported once as a retry.
+    expect(result.correlationId).toBe('261122143005-abcdef0');
+    expect(transport.requests).toHaveLength(2);
+    expect(transport.requests[1].headers).toEqual(transport.requests[0].headers);
+    expect(observer.retries).toEqual([{ operation: 'card-limit-update', reason }]);
+    expect(observer.calls.map((c) => c.outcome)).toEqual(['success']);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0][0]).toMatchObject({
+      operation: 'card-limit-update',
+      correlationId: '261122143005-abcdef0',
+      reason,
+    });
+    const line = JSON.stringify(warn.mock.calls[0]);
+    expect(line).not.toContain(config.konaplate.accessKey);
+    expect(line).not.toContain(SECRET);
+    expect(line).not.toContain('KMV1:');
+  });
+
+  it.each([
+    { failure: new TransportFailure('reset', true, 'ECONNRESET'), code: ErrorCode.UpstreamError },
+    { failure: new TransportFailure('other', true, 'EPROTO'), code: ErrorCode.UpstreamError },
+    // The deadline is spent, and an aborted request may be at KONA whatever the flag says.
+    { failure: new TransportFailure('timeout', false, 'aborted'), code: ErrorCode.UpstreamTimeout },
+  ])(
+    'never sends again after $failure.kind with requestWritten $failure.requestWritten',
+    async ({ failure, code }) => {
+      // Arrange
+      const { client, transport, observer } = setup();
+      transport.answer(failure, { status: 200, text: '{"code":"000_000"}' });
+
+      // Act
+      const error = await failureOf(limitsCall(client));
+
+      // Assert
+      expect(transport.requests).toHaveLength(1);
+      expect(error.code).toBe(code);
+      expect(error.details.outcomeUnknown).toBe(true);
+      expect(observer.retries).toEqual([]);
+    },
+  );
 });

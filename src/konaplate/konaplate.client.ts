@@ -10,7 +10,7 @@ import { type KonaHttpResponse, KonaTransport, TransportFailure } from './kona-t
 import { serializeBody } from './kona-wire';
 import { type MessageCrypto, MESSAGE_CRYPTO } from './message-crypto.port';
 import { type KonaOperation, needsEncryption } from './operations/kona-operation';
-import { sendWithRetry } from './send-with-retry';
+import { sendWithRetry, type TransportRetryReason } from './send-with-retry';
 import { tranToken } from './tran-token';
 import { BrokenCircuitError, UpstreamBreakers } from './upstream-breakers';
 
@@ -80,6 +80,7 @@ export class KonaplateClient {
           this.transport,
           { path: op.path, body: text, headers },
           deadline,
+          (reason, failure) => this.retried(op.name, correlationId, reason, failure),
         );
         const opened =
           op.encrypted.answer && crypto
@@ -117,6 +118,20 @@ export class KonaplateClient {
       this.observer?.record({ operation: op.name, outcome, durationMs });
       this.logger.debug({ operation: op.name, correlationId, outcome, durationMs }, 'KONA call');
     }
+  }
+
+  /** A request sent twice is never silent: counted, and one warn line (no header, no body). */
+  private retried(
+    operation: string,
+    correlationId: string,
+    reason: TransportRetryReason,
+    failure: TransportFailure,
+  ): void {
+    this.observer?.retried({ operation, reason });
+    this.logger.warn(
+      { operation, correlationId, reason, failure: failure.kind, cause: failure.message },
+      'KONA call sent again: the first attempt cannot have reached KONA',
+    );
   }
 
   private cryptoFor(op: KonaOperation): MessageCrypto | null {

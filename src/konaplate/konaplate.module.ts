@@ -1,8 +1,8 @@
 import { HttpModule, HttpService } from '@nestjs/axios';
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { Module } from '@nestjs/common';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config';
 import { AxiosKonaTransport } from './axios-kona.transport';
@@ -11,11 +11,15 @@ import { KonaplateClient } from './konaplate.client';
 import { KonaMessageCrypto } from './message-crypto';
 import { MESSAGE_CRYPTO } from './message-crypto.port';
 import { UpstreamBreakers } from './upstream-breakers';
+import { WriteTrackingHttpAgent, WriteTrackingHttpsAgent } from './write-tracking-agent';
 
 /**
- * Idle keep-alive sockets are dropped after 4 s: shorter than the 5 s idle timeout common to
- * upstream servers and load balancers, so the agent does not pick a socket the far end is
- * about to close (which would fail a request that KONA never saw).
+ * Idle keep-alive sockets are dropped after 4 s (`timeout`; Node lowers it further to a server's
+ * `Keep-Alive: timeout=N` hint minus 1 s): shorter than the 5 s idle timeout common to upstream
+ * servers and load balancers, so the agent does not write a request onto a socket the far end is
+ * closing. That is what prevents the stale-socket race in practice: such a request counts as
+ * written (nobody can tell whether KONA read it), so it is not retried and the app is told the
+ * outcome is unknown.
  */
 const agentOptions = { keepAlive: true, keepAliveMsecs: 1000, maxSockets: 256, timeout: 4000 };
 
@@ -25,8 +29,9 @@ const agentOptions = { keepAlive: true, keepAliveMsecs: 1000, maxSockets: 256, t
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
         baseURL: config.konaplate.baseUrl,
-        httpAgent: new HttpAgent(agentOptions),
-        httpsAgent: new HttpsAgent(agentOptions),
+        // The agents record which bytes of each request reached a socket: what decides a retry.
+        httpAgent: new WriteTrackingHttpAgent(agentOptions),
+        httpsAgent: new WriteTrackingHttpsAgent(agentOptions),
         maxContentLength: 1024 * 1024,
       }),
     }),

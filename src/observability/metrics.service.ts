@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { REDIS_ERROR_KINDS, type RedisErrorKind } from '../idempotency/redis-error-kind';
-import type { CircuitStateName, KonaCallRecord } from '../konaplate/kona-call.observer';
+import type {
+  CircuitStateName,
+  KonaCallRecord,
+  KonaRetryRecord,
+} from '../konaplate/kona-call.observer';
 import { KonaCallObserver } from '../konaplate/kona-call.observer';
 
 /** How an idempotent request was served (counted by the idempotency service). */
@@ -47,6 +51,13 @@ export class MetricsService extends KonaCallObserver {
     registers: [this.registry],
   });
 
+  private readonly transportRetries = new Counter({
+    name: 'konaplate_transport_retries_total',
+    help: 'KONA PLATE requests sent a second time by the transport, by operation and reason (refused, unsent)',
+    labelNames: ['operation', 'reason'],
+    registers: [this.registry],
+  });
+
   private readonly idempotency = new Counter({
     name: 'idempotency_outcomes_total',
     help: 'Idempotent requests by outcome',
@@ -79,6 +90,10 @@ export class MetricsService extends KonaCallObserver {
     const labels = { operation: call.operation, outcome: call.outcome };
     this.upstreamDuration.observe(labels, call.durationMs / 1000);
     this.upstreamCalls.inc(labels);
+  }
+
+  retried(retry: KonaRetryRecord): void {
+    this.transportRetries.inc({ operation: retry.operation, reason: retry.reason });
   }
 
   httpRequest(route: string, method: string, status: number, seconds: number): void {
