@@ -7,6 +7,7 @@ import { ProblemFilter } from './common/filters/problem.filter';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
+import { ManagementModule } from './management/management.module';
 import { loggerOptions } from './observability/logger.options';
 import { ObservabilityModule } from './observability/observability.module';
 import { RedisModule } from './redis/redis.module';
@@ -31,6 +32,7 @@ export class AppModule implements OnApplicationShutdown {
         ObservabilityModule,
         RedisModule,
         HealthModule,
+        ManagementModule,
         WalletModule,
         CardsModule,
       ],

@@ -7,6 +7,7 @@ import { ConfigError } from './config/config.error';
 import { loadConfig } from './config/load-config';
 import { needsEncryption } from './konaplate/operations/kona-operation';
 import { KONA_OPERATIONS } from './konaplate/operations/kona-operations';
+import { ManagementServer } from './management/management.server';
 
 async function main(): Promise<void> {
   let config: AppConfig;
@@ -20,10 +21,14 @@ async function main(): Promise<void> {
   }
   const app = await createApp(config);
   warnAboutConfiguration(config);
+  // Opens the management port too (app.factory.ts).
   await app.listen({ port: config.http.port, host: config.http.host });
+  const { host, port } = config.http;
+  const management = app.get(ManagementServer).address();
   new Logger('Main').log(
-    { node: process.version, host: config.http.host, port: config.http.port },
-    `kona-bff listening on ${config.http.host}:${config.http.port} (Node ${process.version})`,
+    { node: process.version, host, port, managementPort: management?.port },
+    `kona-bff listening on ${host}:${port}, management on ${config.management.host}:` +
+      `${management?.port} (Node ${process.version})`,
   );
   drainOnSignals(app, config);
 }

@@ -1,11 +1,10 @@
 import { Global, Module } from '@nestjs/common';
 import { KonaCallObserver } from '../konaplate/kona-call.observer';
-import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 
+/** The metrics, scraped on the management port (management/). */
 @Global()
 @Module({
-  controllers: [MetricsController],
   providers: [MetricsService, { provide: KonaCallObserver, useExisting: MetricsService }],
   exports: [MetricsService, KonaCallObserver],
 })

@@ -148,7 +148,7 @@ describe('the gateway when its Redis goes away', () => {
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({ limits: LIMITS });
     expect(answer.headers.get('x-correlation-id')).toBe(call.correlationId);
-    const metrics = await fetch(`${gateway.url}/metrics`).then((r) => r.text());
+    const metrics = await fetch(`${gateway.managementUrl}/metrics`).then((r) => r.text());
     expect(metrics).toMatch(/^idempotency_outcomes_total\{outcome="complete_failed"\} 1$/m);
   });
 });
