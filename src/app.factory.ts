@@ -14,16 +14,26 @@ import { ShutdownState } from './health/shutdown.state';
 import { ManagementServer } from './management/management.server';
 import { MetricsService } from './observability/metrics.service';
 import { observeRequests } from './observability/request-observer';
+import type { Tracing } from './observability/tracing/start-tracing';
+import { installServerSpans } from './observability/tracing/server-spans';
 import { buildOpenApiDocument } from './openapi/openapi';
 import { serverOptions } from './server-options';
+
+export interface CreateAppOptions {
+  /** The SDK main.ts started (startTracing): flushed when the app shuts down. */
+  tracing?: Tracing | null;
+}
 
 /**
  * Builds the whole gateway (used by main.ts, the e2e tests and the OpenAPI export): the API app,
  * and the management app whose listener app.listen() opens with the API's.
  */
-export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+export async function createApp(
+  config: AppConfig,
+  options: CreateAppOptions = {},
+): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config),
+    AppModule.forRoot(config, options.tracing ?? null),
     new FastifyAdapter(serverOptions(config.http.limits)),
     {
       bufferLogs: true,
@@ -52,6 +62,7 @@ async function configure(app: NestFastifyApplication, config: AppConfig): Promis
   // Before any route is added (Nest adds them in init()).
   routes.collect(fastify);
   installRequestContext(fastify);
+  if (config.tracing) installServerSpans(fastify);
   installJsonBodyParser(fastify);
   installSecurityHeaders(fastify);
   installCors(fastify, config.http.corsOrigins, routes);

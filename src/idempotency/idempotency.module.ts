@@ -7,6 +7,12 @@ import { IdempotencyService } from './idempotency.service';
 import { IdempotencyStore } from './idempotency.store';
 import { MemoryIdempotencyStore } from './memory-idempotency.store';
 import { RedisIdempotencyStore } from './redis-idempotency.store';
+import { TracingIdempotencyStore } from './tracing-idempotency.store';
+
+/** With tracing on, every store step is a span (tracing-idempotency.store.ts). */
+function traced(config: AppConfig, store: IdempotencyStore, redis: boolean): IdempotencyStore {
+  return config.tracing ? new TracingIdempotencyStore(store, redis ? 'redis' : 'memory') : store;
+}
 
 @Module({
   providers: [
@@ -14,14 +20,14 @@ import { RedisIdempotencyStore } from './redis-idempotency.store';
       provide: IdempotencyStore,
       inject: [APP_CONFIG, REDIS_CLIENT],
       useFactory: (config: AppConfig, redis: Redis | Cluster | null) => {
-        if (redis) return new RedisIdempotencyStore(redis);
+        if (redis) return traced(config, new RedisIdempotencyStore(redis), true);
         // Config refuses this in production; elsewhere it is allowed, loudly.
         new Logger('Idempotency').warn(
           '*** No Redis configured: idempotency records live in THIS PROCESS ONLY. ' +
             'Fine for development; never run more than one instance like this. ***',
         );
         if (config.production) throw new Error('in-process idempotency store in production');
-        return new MemoryIdempotencyStore();
+        return traced(config, new MemoryIdempotencyStore(), false);
       },
     },
     IdempotencyService,

@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomInt } from 'node:crypto';
 import { SignJWT } from 'jose';
+import type { CreateAppOptions } from '../../src/app.factory';
 import { createApp } from '../../src/app.factory';
 import { loadConfig } from '../../src/config/load-config';
 import { ManagementServer } from '../../src/management/management.server';
@@ -43,8 +44,9 @@ export interface RunningGateway {
 /** Boots the real app on an ephemeral loopback port (and its management port). */
 export async function startGateway(
   env: Record<string, string | undefined>,
+  options: CreateAppOptions = {},
 ): Promise<RunningGateway> {
-  const app = await createApp(loadConfig({ HOST: '127.0.0.1', ...env }));
+  const app = await createApp(loadConfig({ HOST: '127.0.0.1', ...env }), options);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
