@@ -166,10 +166,12 @@ describe('the management port and the API’s connection cap (HTTP_MAX_CONNECTIO
 describe('the management port through a shutdown (SHUTDOWN_DELAY_MS=1500)', () => {
   it('reports the drain in detail and serves metrics through it, then closes', async () => {
     const gateway = await startGatewayProcess(
-      gatewayEnv(sandbox.url, { SHUTDOWN_DELAY_MS: '1500' }),
+      gatewayEnv(sandbox.url, { SHUTDOWN_DELAY_MS: '1500', LOG_LEVEL: 'info' }),
     );
     const management = { url: gateway.managementUrl };
     const managementPort = Number(new URL(gateway.managementUrl).port);
+    // The start line is written just before the signal handlers are installed, in the same turn.
+    while (!gateway.stdout().includes('"context":"Main"')) await sleep(20);
 
     gateway.signal('SIGTERM');
     await sleep(300);
