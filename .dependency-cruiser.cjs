@@ -12,6 +12,7 @@ const FEATURES = [
   'health',
   'idempotency',
   'konaplate',
+  'management',
   'members',
   'observability',
   'openapi',

@@ -629,6 +629,8 @@ async function main() {
 
     // The gateway, from dist/, as production runs it; its log goes to a file.
     const gatewayPort = await freePort();
+    // Its own free port too: the default 9464 may be taken on the machine running the bench.
+    const managementPort = await freePort();
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
     const nodeArgs = options.cpuProf
       ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProf}`, GATEWAY_MAIN]
@@ -641,6 +643,7 @@ async function main() {
         NODE_ENV: 'production',
         HOST: '127.0.0.1',
         PORT: String(gatewayPort),
+        MANAGEMENT_PORT: String(managementPort),
         LOG_LEVEL: 'info',
         KONAPLATE_BASE_URL: sandboxUrl,
         // The sandbox listens on plain HTTP on loopback; production otherwise requires https:.

@@ -90,11 +90,14 @@ async function main() {
     process.exit(1);
   }
   const sandboxPort = await pickPort(8080);
+  // Metrics, Swagger UI and detailed health: the management port (9464 unless taken or set).
+  const managementPort = Number(process.env.MANAGEMENT_PORT || (await pickPort(9464)));
   const partner = rsaPair(); // the gateway's pair: KONA encrypts answers for its public key
   const kona = rsaPair(); // KONA's (the sandbox's) pair: the gateway encrypts requests for it
   const env = {
     NODE_ENV: 'development',
     PORT: String(gatewayPort),
+    MANAGEMENT_PORT: String(managementPort),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     KONAPLATE_BASE_URL: `http://127.0.0.1:${sandboxPort}`,
     KONAPLATE_ASP_ID: DEMO.aspId,
@@ -142,10 +145,11 @@ async function main() {
     .setExpirationTime('24h')
     .sign(new TextEncoder().encode(DEV_JWT_SECRET));
   const base = `http://localhost:${gatewayPort}`;
+  const management = `http://localhost:${managementPort}`;
   console.log(`
 kona-bff is up on ${base}  (KONA sandbox on :${sandboxPort}, store: ${env.REDIS_URL ?? 'in-process'},
 message encryption on with throwaway keys)
-Swagger UI: ${base}/docs   metrics: ${base}/metrics   readiness: ${base}/health/ready
+Swagger UI: ${management}/docs   metrics: ${management}/metrics   readiness: ${management}/health/ready
 
 export TOKEN='${token}'   # member ${DEV_MEMBER}, valid 24 h
 

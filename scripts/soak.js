@@ -221,10 +221,13 @@ async function startSandbox() {
 
 async function startGateway(sandboxUrl, redisUrl) {
   const port = await freePort();
+  // Metrics are read from the management port, not the API's.
+  const managementPort = await freePort();
   const child = start('gateway', process.execPath, ['dist/main.js'], {
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
     PORT: String(port),
+    MANAGEMENT_PORT: String(managementPort),
     LOG_LEVEL: 'error',
     KONAPLATE_BASE_URL: sandboxUrl,
     // The sandbox listens on plain HTTP on loopback; production otherwise requires https:.
@@ -241,7 +244,7 @@ async function startGateway(sandboxUrl, redisUrl) {
   });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/health/ready`, 20_000, child);
-  return { child, url };
+  return { child, url, managementUrl: `http://127.0.0.1:${managementPort}` };
 }
 
 // ---------------------------------------------------------------- sandbox admin
@@ -597,8 +600,9 @@ function isFinal(answer) {
   }
 }
 
-async function metricValue(gatewayUrl, line) {
-  const text = await (await fetch(`${gatewayUrl}/metrics`)).text();
+/** One sample of the gateway's /metrics, served on its management port. */
+async function metricValue(managementUrl, line) {
+  const text = await (await fetch(`${managementUrl}/metrics`)).text();
   const found = text.split('\n').find((candidate) => candidate.startsWith(line + ' '));
   return found ? Number(found.slice(found.lastIndexOf(' ') + 1)) : 0;
 }
@@ -671,13 +675,13 @@ async function main() {
   const elapsed = (performance.now() - startedAt) / 1000;
 
   const completeFailed = await metricValue(
-    gateway.url,
+    gateway.managementUrl,
     'idempotency_outcomes_total{outcome="complete_failed"}',
   );
   let circuitOpen = 0;
   for (const op of KONA_OPERATIONS) {
     circuitOpen += await metricValue(
-      gateway.url,
+      gateway.managementUrl,
       `konaplate_calls_total{operation="${op.name}",outcome="circuit_open"}`,
     );
   }

@@ -7,8 +7,10 @@ import { ProblemFilter } from './common/filters/problem.filter';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
+import { ManagementModule } from './management/management.module';
 import { loggerOptions } from './observability/logger.options';
 import { ObservabilityModule } from './observability/observability.module';
+import type { Tracing } from './observability/tracing/start-tracing';
 import { RedisModule } from './redis/redis.module';
 import { WalletModule } from './wallet/wallet.module';
 
@@ -22,15 +24,16 @@ export class AppModule implements OnApplicationShutdown {
     if (signal !== undefined) new Logger('Shutdown').log({ signal }, 'shutdown complete');
   }
 
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, tracing: Tracing | null = null): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerOptions(config)),
-        ObservabilityModule,
+        ObservabilityModule.forRoot(tracing),
         RedisModule,
         HealthModule,
+        ManagementModule,
         WalletModule,
         CardsModule,
       ],

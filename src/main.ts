@@ -7,6 +7,8 @@ import { ConfigError } from './config/config.error';
 import { loadConfig } from './config/load-config';
 import { needsEncryption } from './konaplate/operations/kona-operation';
 import { KONA_OPERATIONS } from './konaplate/operations/kona-operations';
+import { ManagementServer } from './management/management.server';
+import { startTracing } from './observability/tracing/start-tracing';
 
 async function main(): Promise<void> {
   let config: AppConfig;
@@ -18,12 +20,18 @@ async function main(): Promise<void> {
     process.stderr.write(`kona-bff: ${error.message}\n`);
     process.exit(1);
   }
-  const app = await createApp(config);
+  // Before the app is built: every span of it goes to this SDK (off unless OTEL_* say so).
+  const tracing = startTracing(config.tracing);
+  const app = await createApp(config, { tracing });
   warnAboutConfiguration(config);
+  // Opens the management port too (app.factory.ts).
   await app.listen({ port: config.http.port, host: config.http.host });
+  const { host, port } = config.http;
+  const management = app.get(ManagementServer).address();
   new Logger('Main').log(
-    { node: process.version, host: config.http.host, port: config.http.port },
-    `kona-bff listening on ${config.http.host}:${config.http.port} (Node ${process.version})`,
+    { node: process.version, host, port, managementPort: management?.port, tracing: !!tracing },
+    `kona-bff listening on ${host}:${port}, management on ${config.management.host}:` +
+      `${management?.port} (Node ${process.version})`,
   );
   drainOnSignals(app, config);
 }

@@ -83,6 +83,46 @@ export interface IdempotencySettings {
   requireDurableRedis: boolean;
 }
 
+/**
+ * The management listener: metrics, API docs and detailed health, on a port of its own so that
+ * none of it is reachable wherever the API is exposed.
+ */
+export interface ManagementSettings {
+  /** MANAGEMENT_HOST, HOST when unset. */
+  host: string;
+  /** MANAGEMENT_PORT. */
+  port: number;
+  /** DOCS_ENABLED: Swagger UI and the document at /docs*, by default everywhere but production. */
+  docsEnabled: boolean;
+}
+
+/** OTEL_TRACES_SAMPLER's values (OpenTelemetry's SDK environment variables specification). */
+export const TRACE_SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+] as const;
+
+export type TraceSamplerName = (typeof TRACE_SAMPLERS)[number];
+
+/** OpenTelemetry tracing over OTLP/HTTP (protobuf), from the standard `OTEL_*` variables. */
+export interface TracingSettings {
+  /** The full URL spans are POSTed to (`…/v1/traces`). */
+  endpoint: string;
+  /** OTEL_EXPORTER_OTLP_HEADERS: sent with every export (a secret: collector credentials). */
+  headers: Record<string, string>;
+  /** `service.name`: OTEL_SERVICE_NAME, else OTEL_RESOURCE_ATTRIBUTES' one, else `kona-bff`. */
+  serviceName: string;
+  /** OTEL_RESOURCE_ATTRIBUTES, on every span's resource. */
+  resourceAttributes: Record<string, string>;
+  sampler: TraceSamplerName;
+  /** OTEL_TRACES_SAMPLER_ARG: the ratio of the `*traceidratio` samplers (default 1). */
+  samplerRatio: number;
+}
+
 /** The gateway's whole configuration, validated once at start (see load-config.ts). */
 export interface AppConfig {
   production: boolean;
@@ -92,6 +132,9 @@ export interface AppConfig {
     corsOrigins: string[];
     limits: HttpLimits;
   };
+  management: ManagementSettings;
+  /** Null when tracing is off: no OTEL_* variable turns it on, or OTEL_SDK_DISABLED=true. */
+  tracing: TracingSettings | null;
   logLevel: LogLevel;
   konaplate: KonaplateSettings;
   auth: AuthSettings;

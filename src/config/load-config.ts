@@ -9,10 +9,11 @@ import type {
   KonaEncryptionSettings,
   RedisSettings,
 } from './app-config';
-import { DEFAULT_HTTP_LIMITS } from './app-config';
+import { DEFAULT_HTTP_LIMITS, TRACE_SAMPLERS } from './app-config';
 import { ConfigError } from './config.error';
 import type { ConfigKey } from './config.keys';
 import { readEnv } from './env-reader';
+import { toTracingSettings } from './tracing-settings';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const TIME_ZONES = ['KST', 'UTC'] as const;
@@ -85,6 +86,48 @@ function schemeOf(value: string): string | undefined {
   }
 }
 
+/**
+ * `key=value,key=value` with percent-encoded values, as OTEL_RESOURCE_ATTRIBUTES and
+ * OTEL_EXPORTER_OTLP_HEADERS are written (W3C Baggage's list format). The message never echoes the
+ * value: the headers carry credentials.
+ */
+function keyValues(key: ConfigKey) {
+  return z.string().transform((value, ctx): Record<string, string> => {
+    const pairs: Record<string, string> = {};
+    for (const entry of value.split(',').filter((item) => item.trim() !== '')) {
+      const equals = entry.indexOf('=');
+      const name = entry.slice(0, equals).trim();
+      try {
+        if (equals < 1 || name === '') throw new URIError();
+        pairs[name] = decodeURIComponent(entry.slice(equals + 1).trim());
+      } catch {
+        ctx.addIssue(`${key} must be a comma-separated list of key=value (values percent-encoded)`);
+        return z.NEVER;
+      }
+    }
+    return pairs;
+  });
+}
+
+/** A decimal from 0 to 1 (a sampling ratio). */
+function ratio(key: ConfigKey) {
+  return z
+    .string()
+    .refine((value) => /^(0|1|0?\.\d+|1\.0+)$/.test(value), {
+      error: (issue) => `${key} must be a number from 0 to 1 (got "${text(issue.input)}")`,
+    })
+    .transform(Number);
+}
+
+/** The one OTLP transport the gateway's exporter speaks. */
+function otlpProtocol(key: ConfigKey) {
+  return z.literal('http/protobuf', {
+    error: (issue) =>
+      `${key} must be http/protobuf, the only OTLP protocol the gateway exports with ` +
+      `(got "${text(issue.input)}")`,
+  });
+}
+
 function hostPorts(key: ConfigKey) {
   return z.string().transform((value, ctx): HostPort[] => {
     const entries = value.split(',').map((entry) => /^([^\s:]+):(\d{1,5})$/.exec(entry.trim()));
@@ -138,7 +181,26 @@ const shape = {
   NODE_ENV: z.string().optional(),
   PORT: integer('PORT', 0, 65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
+  MANAGEMENT_PORT: integer('MANAGEMENT_PORT', 0, 65535).default(9464),
+  MANAGEMENT_HOST: z.string().optional(),
+  DOCS_ENABLED: boolean('DOCS_ENABLED').optional(),
   LOG_LEVEL: oneOf('LOG_LEVEL', LOG_LEVELS).default('info'),
+  OTEL_SDK_DISABLED: boolean('OTEL_SDK_DISABLED').default(false),
+  OTEL_TRACES_EXPORTER: oneOf('OTEL_TRACES_EXPORTER', ['otlp', 'none']).optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: url('OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']).optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: url('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', [
+    'http:',
+    'https:',
+  ]).optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol('OTEL_EXPORTER_OTLP_PROTOCOL').optional(),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: otlpProtocol('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL').optional(),
+  OTEL_EXPORTER_OTLP_HEADERS: keyValues('OTEL_EXPORTER_OTLP_HEADERS').optional(),
+  OTEL_SERVICE_NAME: z.string().optional(),
+  OTEL_RESOURCE_ATTRIBUTES: keyValues('OTEL_RESOURCE_ATTRIBUTES').optional(),
+  OTEL_TRACES_SAMPLER: oneOf('OTEL_TRACES_SAMPLER', TRACE_SAMPLERS).default(
+    'parentbased_always_on',
+  ),
+  OTEL_TRACES_SAMPLER_ARG: ratio('OTEL_TRACES_SAMPLER_ARG').optional(),
   KONAPLATE_BASE_URL: url('KONAPLATE_BASE_URL', ['http:', 'https:']),
   KONAPLATE_ASP_ID: exactly('KONAPLATE_ASP_ID', 15),
   KONAPLATE_ACCESS_KEY: exactly('KONAPLATE_ACCESS_KEY', 40),
@@ -206,6 +268,14 @@ function crossRules(env: Fields, ctx: z.RefinementCtx<Fields>): void {
   const valid = (...keys: ConfigKey[]) => keys.every((key) => !failed.has(key));
   const production = env.NODE_ENV === 'production';
 
+  if (
+    valid('PORT', 'MANAGEMENT_PORT') &&
+    env.MANAGEMENT_PORT !== 0 &&
+    env.MANAGEMENT_PORT === env.PORT &&
+    (env.MANAGEMENT_HOST ?? env.HOST) === env.HOST
+  ) {
+    ctx.addIssue('MANAGEMENT_PORT must differ from PORT: metrics and docs stay off the API port');
+  }
   if (
     production &&
     valid('KONAPLATE_BASE_URL', 'KONAPLATE_ALLOW_PLAINTEXT') &&
@@ -295,6 +365,12 @@ function toAppConfig(env: Fields): AppConfig {
         .filter((o) => o !== ''),
       limits: toHttpLimits(env),
     },
+    management: {
+      host: env.MANAGEMENT_HOST ?? env.HOST,
+      port: env.MANAGEMENT_PORT,
+      docsEnabled: env.DOCS_ENABLED ?? env.NODE_ENV !== 'production',
+    },
+    tracing: toTracingSettings(env),
     logLevel: env.LOG_LEVEL,
     konaplate: {
       baseUrl: env.KONAPLATE_BASE_URL.replace(/\/+$/, ''),

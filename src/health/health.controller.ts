@@ -1,18 +1,16 @@
-import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { HealthCheckResult } from '@nestjs/terminus';
-import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
-import { ReadinessIndicators } from './readiness.indicators';
+import { ALIVE, ReadinessCheck, withoutDetail } from './readiness.check';
 
-/** Kubernetes probes: outside auth, rate limits and access logs. */
+/**
+ * Kubernetes probes on the API port: outside auth, rate limits and access logs, and telling only
+ * each check's status (the management port's /health/ready has the detail, health.detail.controller.ts).
+ */
 @ApiExcludeController()
 @Controller('health')
 export class HealthController {
-  constructor(
-    private readonly health: HealthCheckService,
-    private readonly readiness: ReadinessIndicators,
-  ) {}
+  constructor(private readonly readiness: ReadinessCheck) {}
 
   /**
    * The process runs and serves HTTP; no dependency is checked (a Redis outage must not restart
@@ -21,25 +19,15 @@ export class HealthController {
    */
   @Get('live')
   async live(@Res() reply: FastifyReply): Promise<void> {
-    const alive: HealthCheckResult = { status: 'ok', info: {}, error: {}, details: {} };
-    await reply.header('cache-control', 'no-store').send(alive);
+    await reply.header('cache-control', 'no-store').send(ALIVE);
   }
 
   @Get('ready')
-  @HealthCheck()
   async ready(@Res() reply: FastifyReply): Promise<void> {
-    await this.answer(reply, () =>
-      this.health.check([() => this.readiness.lifecycle(), () => this.readiness.redis()]),
-    );
-  }
-
-  /** Terminus throws a 503 carrying the check details: send those, not a problem document. */
-  private async answer(reply: FastifyReply, check: () => Promise<HealthCheckResult>) {
-    try {
-      await reply.header('cache-control', 'no-store').send(await check());
-    } catch (error) {
-      if (!(error instanceof ServiceUnavailableException)) throw error;
-      await reply.status(503).header('cache-control', 'no-store').send(error.getResponse());
-    }
+    const { ready, result } = await this.readiness.run();
+    await reply
+      .status(ready ? 200 : 503)
+      .header('cache-control', 'no-store')
+      .send(withoutDetail(result));
   }
 }

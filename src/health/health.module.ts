@@ -4,6 +4,7 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { HealthController } from './health.controller';
+import { ReadinessCheck } from './readiness.check';
 import { ReadinessIndicators } from './readiness.indicators';
 import { ShutdownState } from './shutdown.state';
 
@@ -21,7 +22,7 @@ import { ShutdownState } from './shutdown.state';
     IdempotencyModule,
   ],
   controllers: [HealthController],
-  providers: [ReadinessIndicators, ShutdownState],
-  exports: [ShutdownState],
+  providers: [ReadinessIndicators, ReadinessCheck, ShutdownState],
+  exports: [ShutdownState, ReadinessCheck],
 })
 export class HealthModule {}

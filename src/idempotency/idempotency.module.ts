@@ -9,6 +9,12 @@ import { IdempotencyService } from './idempotency.service';
 import { IdempotencyStore } from './idempotency.store';
 import { MemoryIdempotencyStore } from './memory-idempotency.store';
 import { RedisIdempotencyStore } from './redis-idempotency.store';
+import { TracingIdempotencyStore } from './tracing-idempotency.store';
+
+/** With tracing on, every store step is a span (tracing-idempotency.store.ts). */
+function traced(config: AppConfig, store: IdempotencyStore, redis: boolean): IdempotencyStore {
+  return config.tracing ? new TracingIdempotencyStore(store, redis ? 'redis' : 'memory') : store;
+}
 
 @Module({
   providers: [
@@ -17,12 +23,13 @@ import { RedisIdempotencyStore } from './redis-idempotency.store';
       inject: [APP_CONFIG, REDIS_CLIENT, MetricsService],
       useFactory: (config: AppConfig, redis: Redis | Cluster | null, metrics: MetricsService) => {
         if (redis) {
-          return new RedisIdempotencyStore(redis, {
+          const store = new RedisIdempotencyStore(redis, {
             commandTimeoutMs: COMMAND_TIMEOUT_MS,
             minReplicas: config.idempotency.minReplicas,
             replicaWaitMs: config.idempotency.replicaWaitMs,
             onError: (kind) => metrics.redisError(kind),
           });
+          return traced(config, store, true);
         }
         // Config refuses this in production; elsewhere it is allowed, loudly.
         new Logger('Idempotency').warn(
@@ -30,7 +37,7 @@ import { RedisIdempotencyStore } from './redis-idempotency.store';
             'Fine for development; never run more than one instance like this. ***',
         );
         if (config.production) throw new Error('in-process idempotency store in production');
-        return new MemoryIdempotencyStore();
+        return traced(config, new MemoryIdempotencyStore(), false);
       },
     },
     IdempotencyService,

@@ -10,6 +10,7 @@ import { KonaTransport } from './kona-transport';
 import { KonaplateClient } from './konaplate.client';
 import { KonaMessageCrypto } from './message-crypto';
 import { MESSAGE_CRYPTO } from './message-crypto.port';
+import { TracingKonaTransport } from './tracing-kona.transport';
 import { UpstreamBreakers } from './upstream-breakers';
 import { WriteTrackingHttpAgent, WriteTrackingHttpsAgent } from './write-tracking-agent';
 
@@ -39,7 +40,14 @@ const agentOptions = { keepAlive: true, keepAliveMsecs: 1000, maxSockets: 256, t
   providers: [
     KonaplateClient,
     UpstreamBreakers,
-    { provide: KonaTransport, useClass: AxiosKonaTransport },
+    AxiosKonaTransport,
+    {
+      provide: KonaTransport,
+      inject: [APP_CONFIG, AxiosKonaTransport],
+      // With tracing on, every exchange with KONA is a span (tracing-kona.transport.ts).
+      useFactory: (config: AppConfig, transport: AxiosKonaTransport) =>
+        config.tracing ? new TracingKonaTransport(transport, config.konaplate.baseUrl) : transport,
+    },
     {
       provide: MESSAGE_CRYPTO,
       inject: [APP_CONFIG],

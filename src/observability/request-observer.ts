@@ -5,12 +5,14 @@ import { requestContextOf } from '../common/http/request-id';
 import { maskUrl } from './mask';
 import type { MetricsService } from './metrics.service';
 
-const QUIET = /^\/(health|metrics)(\/|$|\?)/;
+/** Kubernetes probes; a scrape of the old /metrics on this port is logged (its 404 is news). */
+const QUIET = /^\/health(\/|$|\?)/;
 
 /**
  * After each answer: one access-log line (request id, trace id, method, route, status, duration,
  * correlation id, member id) and the HTTP duration histogram. Headers are never logged, so no
- * token or key can be; the URL is masked (mask.ts). Probes and scrapes are measured but not logged.
+ * token or key can be; the URL is masked (mask.ts). Probes are measured but not logged; the
+ * management port (metrics, docs) has neither.
  */
 export function observeRequests(fastify: FastifyInstance, metrics: MetricsService): void {
   fastify.addHook('onResponse', (request, reply, done) => {

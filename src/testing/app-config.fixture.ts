@@ -17,6 +17,8 @@ export function testAppConfig(overrides: AppConfigOverrides = {}): AppConfig {
   return {
     production: false,
     http: { host: '127.0.0.1', port: 0, corsOrigins: [], limits: { ...DEFAULT_HTTP_LIMITS } },
+    management: { host: '127.0.0.1', port: 0, docsEnabled: true },
+    tracing: null,
     logLevel: 'silent',
     konaplate: {
       baseUrl: 'http://127.0.0.1:9/open-api',

@@ -20,12 +20,7 @@ import {
 } from './chart-manifest';
 
 const SECRET_NAMES: readonly string[] = SECRET_KEYS;
-/**
- * Set by the chart for the management listener and the docs switch (issue #13), which the app
- * gains in a change made alongside this one; once CONFIG_KEYS names them, drop this list.
- */
-const AHEAD_OF_APP = ['MANAGEMENT_PORT', 'DOCS_ENABLED'];
-const CONFIG_NAMES: readonly string[] = [...CONFIG_KEYS, ...AHEAD_OF_APP];
+const CONFIG_NAMES: readonly string[] = CONFIG_KEYS;
 
 describe('helm/kona-bff configuration', () => {
   afterAll(removeHelmHome);

@@ -236,7 +236,8 @@ describe('/docs over plain HTTP on a non-loopback host name', () => {
     const page = await browser.newPage();
     const failed: string[] = [];
     page.on('requestfailed', (request) => failed.push(request.url()));
-    const { port } = new URL(gateway.url);
+    // Swagger UI is served on the management port.
+    const { port } = new URL(gateway.managementUrl);
     const response = await page.goto(`http://docs.test:${port}/docs`);
     await page.waitForSelector('.swagger-ui .info .title', { timeout: 10_000 });
     const title = await page.textContent('.swagger-ui .info .title');

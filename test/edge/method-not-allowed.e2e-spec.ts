@@ -1,6 +1,7 @@
 /**
  * A known path with a wrong method answers 405 with Allow; the table of methods comes from the
- * operation descriptors (and the probe, metrics and docs routes), never retyped here.
+ * operation descriptors (and the probe routes), never retyped here. Metrics and docs are on the
+ * management port (test/ops/management.e2e-spec.ts).
  */
 import { KONA_OPERATIONS } from '../../src/konaplate/operations/kona-operations';
 import type { RunningSandbox } from '../sandbox/sandbox.server';
@@ -18,8 +19,6 @@ const SERVED: [string, string[]][] = [
   ]),
   ['/health/live', ['GET', 'HEAD']],
   ['/health/ready', ['GET', 'HEAD']],
-  ['/metrics', ['GET', 'HEAD']],
-  ['/docs-json', ['GET', 'HEAD']],
 ];
 
 describe('405 Method Not Allowed', () => {

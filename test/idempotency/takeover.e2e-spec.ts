@@ -112,7 +112,7 @@ describe('a key whose holder was killed mid-call', () => {
     expect(after.headers.get('x-correlation-id')).toBe(first.correlationId);
     // The takeover waited for the lease, measured from the claim, a moment before the first call.
     expect(Date.parse(second.at) - Date.parse(first.at)).toBeGreaterThanOrEqual(LEASE_MS - 200);
-    const metrics = await fetch(`${survivor.url}/metrics`).then((r) => r.text());
+    const metrics = await fetch(`${survivor.managementUrl}/metrics`).then((r) => r.text());
     expect(metrics).toMatch(/^idempotency_outcomes_total\{outcome="taken_over"\} 1$/m);
 
     const replay = await putLimits(survivor, token, key);

@@ -19,6 +19,8 @@ export interface Exit {
 export interface GatewayProcess {
   url: string;
   port: number;
+  /** The management listener (MANAGEMENT_PORT): /metrics, /docs*, detailed /health/*. */
+  managementUrl: string;
   /** Everything written to stdout so far. */
   stdout(): string;
   /** Everything written to stderr so far. */
@@ -56,17 +58,24 @@ function spawnMain(env: Record<string, string | undefined>): {
 }
 
 /**
- * Starts `node dist/main.js` on a free loopback port and resolves once it accepts connections
- * (rejects with its stderr if it exits first).
+ * Starts `node dist/main.js` on free loopback ports and resolves once it accepts connections (the
+ * management port opens before the API's); rejects with its stderr if it exits first.
  */
 export async function startGatewayProcess(
   env: Record<string, string | undefined>,
 ): Promise<GatewayProcess> {
   const port = await freePort();
-  const { child, out, err, exited } = spawnMain({ ...env, PORT: String(port), HOST: '127.0.0.1' });
+  const managementPort = await freePort();
+  const { child, out, err, exited } = spawnMain({
+    ...env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    MANAGEMENT_PORT: String(managementPort),
+  });
   const gateway: GatewayProcess = {
     url: `http://127.0.0.1:${port}`,
     port,
+    managementUrl: `http://127.0.0.1:${managementPort}`,
     stdout: () => out.join(''),
     stderr: () => err.join(''),
     exited,

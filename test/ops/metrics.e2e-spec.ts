@@ -5,6 +5,7 @@ import {
   PAR,
   callGateway,
   gatewayEnv,
+  managementOf,
   newKey,
   newMember,
   startGateway,
@@ -46,12 +47,12 @@ function valueOf(text: string, name: string, labels: Record<string, string> = {}
     .reduce((sum, sample) => sum + sample.value, 0);
 }
 
-describe('GET /metrics', () => {
+describe('GET /metrics on the management port', () => {
   let sandbox: RunningSandbox;
   let gateway: RunningGateway;
 
   const scrape = async () => {
-    const answer = await callGateway(gateway, 'GET', '/metrics');
+    const answer = await callGateway(managementOf(gateway), 'GET', '/metrics');
     return { status: answer.status, type: answer.headers.get('content-type'), text: answer.text };
   };
   const updateLimits = async (member: string, key = newKey()) =>
@@ -74,6 +75,15 @@ describe('GET /metrics', () => {
     expect(metrics.type).toMatch(/^text\/plain; version=0\.0\.4/);
     expect(metrics.text).toContain('# TYPE process_cpu_seconds_total counter');
     expect(valueOf(metrics.text, 'process_cpu_seconds_total')).toBeGreaterThan(0);
+  });
+
+  it('is not served on the API port: 404 NOT_FOUND as a problem', async () => {
+    const answer = await callGateway(gateway, 'GET', '/metrics');
+
+    expect(answer.status).toBe(404);
+    expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(answer.body.code).toBe('NOT_FOUND');
+    expect(answer.text).not.toContain('process_cpu_seconds_total');
   });
 
   it('times HTTP requests by route pattern, method and status, never by raw path', async () => {
@@ -161,7 +171,10 @@ describe('GET /metrics while Redis is down', () => {
 
   it('counts Redis connection errors in redis_errors_total', async () => {
     const errors = async () =>
-      valueOf((await callGateway(gateway, 'GET', '/metrics')).text, 'redis_errors_total');
+      valueOf(
+        (await callGateway(managementOf(gateway), 'GET', '/metrics')).text,
+        'redis_errors_total',
+      );
     const before = await errors();
 
     await redis.kill();

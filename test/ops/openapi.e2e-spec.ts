@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderOpenApiJson } from '../../src/openapi/openapi-export';
 import type { RunningGateway } from '../support/gateway';
-import { callGateway, gatewayEnv, startGateway } from '../support/gateway';
+import { callGateway, gatewayEnv, managementOf, startGateway } from '../support/gateway';
 
 const COMMITTED = join(__dirname, '..', '..', 'openapi.json');
 
@@ -169,7 +169,7 @@ interface Document {
   };
 }
 
-describe('the OpenAPI description served at /docs and /docs-json', () => {
+describe('the OpenAPI description served at /docs and /docs-json (management port)', () => {
   let gateway: RunningGateway;
   let doc: Document;
 
@@ -186,7 +186,7 @@ describe('the OpenAPI description served at /docs and /docs-json', () => {
 
   beforeAll(async () => {
     gateway = await startGateway(gatewayEnv('http://127.0.0.1:9', { REDIS_URL: undefined }));
-    const answer = await callGateway(gateway, 'GET', '/docs-json');
+    const answer = await callGateway(managementOf(gateway), 'GET', '/docs-json');
     expect(answer.status).toBe(200);
     doc = answer.body as unknown as Document;
   });
@@ -196,7 +196,7 @@ describe('the OpenAPI description served at /docs and /docs-json', () => {
   });
 
   it('serves Swagger UI as HTML at /docs', async () => {
-    const answer = await callGateway(gateway, 'GET', '/docs');
+    const answer = await callGateway(managementOf(gateway), 'GET', '/docs');
 
     expect(answer.status).toBe(200);
     expect(answer.headers.get('content-type')).toMatch(/^text\/html/);
@@ -204,7 +204,7 @@ describe('the OpenAPI description served at /docs and /docs-json', () => {
   });
 
   it('serves the document as JSON at /docs-json', async () => {
-    const answer = await callGateway(gateway, 'GET', '/docs-json');
+    const answer = await callGateway(managementOf(gateway), 'GET', '/docs-json');
 
     expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
     expect(doc.openapi).toMatch(/^3\./);

@@ -31,15 +31,15 @@ export async function withGateway<T>(
 }
 
 /**
- * The value of one sample of the gateway's /metrics, or undefined when it is not exported.
- * `labels` is written as Prometheus prints it, e.g. `operation="card-limit-update"`.
+ * The value of one sample of the gateway's /metrics (on its management port), or undefined when
+ * it is not exported. `labels` is written as Prometheus prints it, e.g. `operation="card-limit-update"`.
  */
 export async function metric(
-  gateway: { url: string },
+  gateway: { managementUrl: string },
   name: string,
   labels: string,
 ): Promise<number | undefined> {
-  const { status, text } = await callGateway(gateway, 'GET', '/metrics');
+  const { status, text } = await callGateway({ url: gateway.managementUrl }, 'GET', '/metrics');
   if (status !== 200) throw new Error(`/metrics answered ${status}`);
   const line = text.split('\n').find((candidate) => candidate.startsWith(`${name}{${labels}} `));
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));

@@ -1,8 +1,10 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomInt } from 'node:crypto';
 import { SignJWT } from 'jose';
+import type { CreateAppOptions } from '../../src/app.factory';
 import { createApp } from '../../src/app.factory';
 import { loadConfig } from '../../src/config/load-config';
+import { ManagementServer } from '../../src/management/management.server';
 import { SANDBOX_DEMO } from '../sandbox/demo-credentials';
 
 export const TEST_JWT_SECRET = 'e2e-only-jwt-secret-that-is-32-bytes-or-more';
@@ -25,26 +27,42 @@ export function gatewayEnv(
     REDIS_URL: process.env.KBFF_TEST_REDIS_URL,
     RATE_LIMIT_PER_MINUTE: '100000',
     SHUTDOWN_DELAY_MS: '0',
+    // Any free port: many gateways run at once in one jest worker.
+    MANAGEMENT_PORT: '0',
     ...overrides,
   };
 }
 
 export interface RunningGateway {
   url: string;
+  /** The management listener: /metrics, /docs*, detailed /health/*. */
+  managementUrl: string;
   app: NestFastifyApplication;
   close(): Promise<void>;
 }
 
-/** Boots the real app on an ephemeral loopback port. */
+/** Boots the real app on an ephemeral loopback port (and its management port). */
 export async function startGateway(
   env: Record<string, string | undefined>,
+  options: CreateAppOptions = {},
 ): Promise<RunningGateway> {
-  const app = await createApp(loadConfig(env));
+  const app = await createApp(loadConfig({ HOST: '127.0.0.1', ...env }), options);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  return { url: `http://127.0.0.1:${port}`, app, close: () => app.close() };
+  const management = app.get(ManagementServer).address();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    managementUrl: `http://127.0.0.1:${management?.port}`,
+    app,
+    close: () => app.close(),
+  };
 }
+
+/** The management listener of `gateway`, as callGateway's first argument. */
+export const managementOf = (gateway: RunningGateway): { url: string } => ({
+  url: gateway.managementUrl,
+});
 
 /** An HS256 token for `sub`, valid for an hour unless told otherwise. */
 export function tokenFor(

@@ -44,28 +44,46 @@ export const newRequestId = (): string => randomUUID();
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
 const TRACESTATE = /^[\x20-\x7e]{1,512}$/;
 
+/** The caller's W3C Trace Context, as its `traceparent` (and `tracestate`) carried it. */
+export interface CallerTrace {
+  traceId: string;
+  parentId: string;
+  /** The trace-flags byte (bit 0: the caller sampled this trace). */
+  traceFlags: number;
+  traceState?: string;
+}
+
 /** W3C Trace Context: the caller's trace and parent span, or undefined when absent or invalid. */
 export function parseTraceparent(
   traceparent: unknown,
   tracestate: unknown,
-): Pick<RequestContext, 'traceId' | 'parentId' | 'traceState'> | undefined {
+): CallerTrace | undefined {
   if (typeof traceparent !== 'string') return undefined;
   const match = TRACEPARENT.exec(traceparent.trim());
   if (!match) return undefined;
-  const [, version, traceId, parentId, , rest] = match;
+  const [, version, traceId, parentId, flags, rest] = match;
   // Version ff is invalid; version 00 has nothing after the flags; ids of zeros are invalid.
   if (version === 'ff' || (version === '00' && rest !== undefined)) return undefined;
   if (/^0+$/.test(traceId) || /^0+$/.test(parentId)) return undefined;
+  const traceFlags = parseInt(flags, 16);
   const state = typeof tracestate === 'string' ? tracestate.trim() : '';
-  return TRACESTATE.test(state) ? { traceId, parentId, traceState: state } : { traceId, parentId };
+  return TRACESTATE.test(state)
+    ? { traceId, parentId, traceFlags, traceState: state }
+    : { traceId, parentId, traceFlags };
 }
 
 const CONTEXT = Symbol('requestContext');
-type WithContext = FastifyRequest & { [CONTEXT]?: RequestContext };
+const CALLER = Symbol('callerTrace');
+type WithContext = FastifyRequest & { [CONTEXT]?: RequestContext; [CALLER]?: CallerTrace };
 
 /** The request's context (its id and trace), set by the first onRequest hook. */
 export function requestContextOf(request: FastifyRequest): RequestContext {
   return (request as WithContext)[CONTEXT] ?? { reqId: request.id };
+}
+
+/** The caller's trace context, for the request's server span (observability/tracing). */
+export function callerTraceOf(request: FastifyRequest): CallerTrace | undefined {
+  return (request as WithContext)[CALLER];
 }
 
 /** The socket's request in progress: read by the client-error handler (a body that timed out). */
@@ -80,11 +98,16 @@ export type SocketWithRequestId = { [SOCKET_REQUEST_ID]?: string };
  */
 export function installRequestContext(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, reply, done) => {
-    const context: RequestContext = {
-      reqId: request.id,
-      ...parseTraceparent(request.headers.traceparent, request.headers.tracestate),
-    };
+    const caller = parseTraceparent(request.headers.traceparent, request.headers.tracestate);
+    const context: RequestContext = { reqId: request.id };
+    if (caller) {
+      // The log lines name the caller's trace; the flags only matter to the server span.
+      context.traceId = caller.traceId;
+      context.parentId = caller.parentId;
+      if (caller.traceState !== undefined) context.traceState = caller.traceState;
+    }
     (request as WithContext)[CONTEXT] = context;
+    (request as WithContext)[CALLER] = caller;
     if (request.raw.socket)
       (request.raw.socket as SocketWithRequestId)[SOCKET_REQUEST_ID] = request.id;
     void reply.header(REQUEST_ID_HEADER, request.id);
