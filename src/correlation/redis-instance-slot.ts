@@ -16,6 +16,8 @@ export interface SlotLeaseOptions {
   marginMs: number;
   onLost?: (reason: string) => void;
   onAcquired?: (slot: number) => void;
+  /** Where the search for a free slot starts (random: replicas starting together spread out). */
+  firstSlot?: () => number;
 }
 
 export const DEFAULT_SLOT_LEASE: SlotLeaseOptions = {
@@ -47,6 +49,15 @@ export class RedisInstanceSlot extends InstanceSlot {
     redis.defineCommand('kbffAcquireSlot', { numberOfKeys: 1, lua: ACQUIRE_SLOT_SCRIPT });
     redis.defineCommand('kbffRenewSlot', { numberOfKeys: 1, lua: RENEW_SLOT_SCRIPT });
     this.redis = redis as (Redis | Cluster) & SlotCommands;
+    // Once the connection drops, the lease may be gone (a Redis restarted without persistence
+    // forgets `kbff:slots`, and another instance may lease the same slot): no id is made from it
+    // until a renewal after the reconnect confirms it.
+    redis.on('close', () => {
+      this.validUntil = 0;
+    });
+    redis.on('ready', () => {
+      if (!this.stopped && this.slot !== undefined) void this.tick();
+    });
   }
 
   current(): number | undefined {
@@ -79,7 +90,7 @@ export class RedisInstanceSlot extends InstanceSlot {
     const sentAt = this.now();
     const { ttlMs } = this.options;
     try {
-      if (this.slot !== undefined && this.current() !== undefined) {
+      if (this.slot !== undefined) {
         const renewed = await this.redis.kbffRenewSlot(SLOTS_KEY, this.owner, ttlMs, this.slot);
         if (renewed === 1) return this.held(this.slot, sentAt);
         this.lose('the slot was taken over (a renewal came too late)');
@@ -88,7 +99,7 @@ export class RedisInstanceSlot extends InstanceSlot {
         SLOTS_KEY,
         this.owner,
         ttlMs,
-        randomInt(SLOT_COUNT),
+        (this.options.firstSlot ?? (() => randomInt(SLOT_COUNT)))(),
         SLOT_COUNT,
       );
       if (slot < 0) return this.lose(`all ${SLOT_COUNT} slots are held`);

@@ -4,7 +4,10 @@ import { startSandbox } from '../sandbox/sandbox.server';
 import type { RunningGateway } from '../support/gateway';
 import { gatewayEnv, newKey, newMember, startGateway, tokenFor } from '../support/gateway';
 import { RedisServer } from '../support/redis-server';
+import { DEFAULT_SLOT_LEASE, RedisInstanceSlot } from '../../src/correlation/redis-instance-slot';
+import { createRedisClient } from '../../src/redis/redis-client.factory';
 import { konaCalls, putLimits } from './idempotent-calls';
+import { waitFor } from './wait';
 
 /** `yyMMddHHmmss-` then 3 hex digits of slot and 4 of sequence. */
 const ID = /^(\d{12})-([0-9a-f]{3})([0-9a-f]{4})$/;
@@ -88,3 +91,59 @@ async function leasedSlots(url: string): Promise<number[]> {
     client.disconnect();
   }
 }
+
+describe('a correlation-id slot when Redis forgets it (restart without persistence)', () => {
+  let redis: RedisServer;
+  const clients: Redis[] = [];
+  const slots: RedisInstanceSlot[] = [];
+
+  afterAll(async () => {
+    for (const slot of slots) slot.stop();
+    for (const client of clients) client.disconnect();
+    await redis?.stop();
+  });
+
+  it('is not used from a lost connection until Redis confirms it again, so two instances never share it', async () => {
+    // Arrange: instance A holds slot 7; Redis restarts empty and instance B leases slot 7.
+    redis = await RedisServer.start();
+    const client = (): Redis => {
+      const made = createRedisClient({ kind: 'single', url: redis.url }) as Redis;
+      made.on('error', () => undefined);
+      clients.push(made);
+      return made;
+    };
+    const options = { ...DEFAULT_SLOT_LEASE, firstSlot: () => 7 };
+    const clientA = client();
+    await waitFor('A to connect', () => clientA.status === 'ready');
+    const a = new RedisInstanceSlot(clientA, options);
+    slots.push(a);
+    await a.start();
+    const before = a.current();
+    await redis.kill();
+    await redis.restart();
+    const started = Date.now();
+    // B reaches the empty Redis, maybe before A has reconnected (A's backoff), maybe after.
+    const clientB = client();
+    await waitFor('B to connect', () => clientB.status === 'ready');
+    const b = new RedisInstanceSlot(clientB, options);
+    slots.push(b);
+    await b.start();
+
+    // Act: what both say, for a while and until both hold a slot.
+    const shared: number[] = [];
+    await waitFor(
+      'both to hold a slot',
+      () => {
+        const [slotA, slotB] = [a.current(), b.current()];
+        if (slotA !== undefined && slotA === slotB) shared.push(slotA);
+        return slotA !== undefined && slotB !== undefined && Date.now() > started + 2000;
+      },
+      { timeoutMs: 8000, intervalMs: 5 },
+    );
+
+    // Assert: 7 went to whichever asked the empty Redis first, never to both at once.
+    expect(before).toBe(7);
+    expect(shared).toEqual([]);
+    expect([a.current(), b.current()].sort()).toEqual([7, 8]);
+  });
+});
