@@ -1,7 +1,8 @@
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { CONFIG_KEYS, REQUIRED_KEYS, SECRET_KEYS } from '../../src/config/config.keys';
+import { CONFIG_KEYS, FILE_KEYS, REQUIRED_KEYS, SECRET_KEYS } from '../../src/config/config.keys';
 import { loadConfig } from '../../src/config/load-config';
 import { SANDBOX_DEMO } from '../sandbox/demo-credentials';
 import { problemsOf } from '../../src/redis/durability';
@@ -103,6 +104,26 @@ const redis = services.redis ?? {};
 const gatewayEnv = effectiveEnv(gateway);
 const sandboxEnv = effectiveEnv(sandbox);
 
+/** The host file a container path is bind-mounted from (read-only, or the test fails). */
+function mountedFile(service: Service, containerPath: string): string {
+  const volume = ((service as { volumes?: (string | { target: string })[] }).volumes ?? [])
+    .filter((v): v is string => typeof v === 'string')
+    .map((v) => v.split(':'))
+    .find(([, target]) => target === containerPath);
+  if (!volume) throw new Error(`${containerPath} is not mounted`);
+  expect(volume[2]).toBe('ro');
+  return join(ROOT, volume[0]);
+}
+
+/** The gateway's environment with each `*_FILE` path as the host sees it, for loadConfig. */
+const gatewayHostEnv = (): Env =>
+  Object.fromEntries(
+    Object.entries(gatewayEnv).map(([k, v]) => [
+      k,
+      k.endsWith('_FILE') ? mountedFile(gateway, v) : v,
+    ]),
+  );
+
 describe('docker-compose.yml', () => {
   it('follows the Compose specification (no obsolete `version` key)', () => {
     expect(compose.version).toBeUndefined();
@@ -167,7 +188,7 @@ describe('docker-compose.yml', () => {
     });
 
     it('is given only variables the gateway reads (CONFIG_KEYS, or <secret>_FILE)', () => {
-      const allowed = new Set<string>([...CONFIG_KEYS, ...SECRET_KEYS.map((k) => `${k}_FILE`)]);
+      const allowed = new Set<string>([...CONFIG_KEYS, ...FILE_KEYS.map((k) => `${k}_FILE`)]);
       const unknown = Object.keys(gatewayEnv).filter((k) => !allowed.has(k));
       expect(unknown).toEqual([]);
     });
@@ -179,7 +200,7 @@ describe('docker-compose.yml', () => {
     });
 
     it('passes the config loader as a production gateway backed by Redis', () => {
-      const config = loadConfig(gatewayEnv);
+      const config = loadConfig(gatewayHostEnv());
       expect(config.production).toBe(true);
       expect(config.redis.kind).toBe('single');
     });
@@ -225,7 +246,7 @@ describe('docker-compose.yml', () => {
     });
 
     it('is given time to drain and finish in-flight upstream calls before being killed', () => {
-      const config = loadConfig(gatewayEnv);
+      const config = loadConfig(gatewayHostEnv());
       const grace = durationMs(gateway.stop_grace_period ?? '10s'); // Compose's default is 10s
       expect(grace).toBeGreaterThan(config.shutdownDelayMs + config.konaplate.timeoutMs);
     });
@@ -265,6 +286,30 @@ describe('docker-compose.yml', () => {
 
     it('is probed with redis-cli ping', () => {
       expect(healthcheckText(redis)).toMatch(/redis-cli( -\S+)* ping/);
+    });
+  });
+
+  describe('message encryption (the card list)', () => {
+    const mounted = (service: Service, path: string) =>
+      readFileSync(mountedFile(service, path), 'utf8');
+    const spki = (pem: string) =>
+      createPublicKey(pem).export({ type: 'spki', format: 'der' }).toString('base64');
+
+    it("gives the gateway its private key and KONA's public key, the sandbox the other halves", () => {
+      const gatewayPrivate = mounted(gateway, gatewayEnv.KONAPLATE_CLIENT_PRIVATE_KEY_FILE);
+      const gatewaySeesKona = mounted(gateway, gatewayEnv.KONAPLATE_SERVER_PUBLIC_KEY_FILE);
+      const sandboxPrivate = mounted(sandbox, sandboxEnv.SANDBOX_SERVER_PRIVATE_KEY_FILE);
+      const sandboxSeesPartner = mounted(sandbox, sandboxEnv.SANDBOX_PARTNER_PUBLIC_KEY_FILE);
+
+      expect(
+        spki(createPrivateKey(gatewayPrivate).export({ type: 'pkcs8', format: 'pem' }) as string),
+      ).toBe(spki(sandboxSeesPartner));
+      expect(spki(sandboxPrivate)).toBe(spki(gatewaySeesKona));
+      expect(spki(gatewayPrivate)).not.toBe(spki(sandboxPrivate));
+    });
+
+    it('is configured the way the gateway accepts: encryption on, not 503 ENCRYPTION_NOT_CONFIGURED', () => {
+      expect(loadConfig(gatewayHostEnv()).konaplate.encryption).not.toBeNull();
     });
   });
 
