@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-// `npm run soak -- [--duration SECONDS] [--faults] [--redis-restart] [--smoke] [--workers N]`
+// `npm run soak -- [--duration SECONDS] [--faults] [--redis-restart] [--redis-stall] [--smoke] [--workers N]`
 //
 // Starts a throwaway redis-server (append-only, fsync always, so a kill -9 loses nothing), the KONA
 // sandbox (dist/sandbox/test/sandbox/main.js) and the gateway (dist/main.js, NODE_ENV=production),
 // drives mixed traffic at both endpoints with bounded concurrency, optionally injects KONA faults
-// in phases and kills/restarts Redis once, then prints a report and checks, from the sandbox's call
+// in phases, kills/restarts Redis once and stalls it once (SIGSTOP for 3 s, longer than the
+// gateway's command timeout, then SIGCONT), then prints a report and checks, from the sandbox's call
 // log, that no key reached KONA twice except retries after an unknown outcome. Exits 1 if a check
-// fails or the gateway ever answered 500. `--smoke` = 20 s with faults and a Redis restart (the CI
-// job).
+// fails or the gateway ever answered 500. `--smoke` = 20 s with faults, a Redis stall and a Redis
+// restart (the CI job).
 'use strict';
 const { spawn } = require('node:child_process');
 const { mkdtempSync, rmSync } = require('node:fs');
@@ -51,13 +52,20 @@ const UNKNOWN_OUTCOME_FAULTS = new Set(['hang', 'reset', 'malformed', 'drip', '5
 // ---------------------------------------------------------------- options
 
 function parseArgs(argv) {
-  const options = { duration: 30, faults: false, redisRestart: false, workers: 16 };
+  const options = {
+    duration: 30,
+    faults: false,
+    redisRestart: false,
+    redisStall: false,
+    workers: 16,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--smoke')
-      Object.assign(options, { duration: 20, faults: true, redisRestart: true });
+      Object.assign(options, { duration: 20, faults: true, redisRestart: true, redisStall: true });
     else if (arg === '--faults') options.faults = true;
     else if (arg === '--redis-restart') options.redisRestart = true;
+    else if (arg === '--redis-stall') options.redisStall = true;
     else if (arg === '--duration') options.duration = positive(argv[++i], arg);
     else if (arg === '--workers') options.workers = positive(argv[++i], arg);
     else throw new Error(`unknown argument ${arg} (see the header of scripts/soak.js)`);
@@ -625,7 +633,7 @@ async function main() {
   const gateway = await startGateway(sandbox.url, redisUrl);
   console.log(
     `[soak] ${options.duration} s, ${options.workers} workers, faults ${options.faults ? 'on' : 'off'}, ` +
-      `Redis restart ${options.redisRestart ? 'on' : 'off'}; gateway ${gateway.url}, sandbox ${sandbox.url}`,
+      `Redis restart ${options.redisRestart ? 'on' : 'off'}, stall ${options.redisStall ? 'on' : 'off'}; gateway ${gateway.url}, sandbox ${sandbox.url}`,
   );
 
   const stats = answerStats();
@@ -646,10 +654,22 @@ async function main() {
   const scenario = async () => {
     const steps = faultPlan(options, memberIds).map((step) => ({ ...step, kind: 'faults' }));
     if (options.redisRestart) steps.push({ at: 0.6, kind: 'redis' });
+    if (options.redisStall) steps.push({ at: 0.35, kind: 'stall' });
     steps.sort((a, b) => a.at - b.at);
     for (const step of steps) {
       const wait = startedAt + step.at * durationMs - performance.now();
       if (wait > 0) await sleep(wait);
+      if (step.kind === 'stall') {
+        // Claims queued on the stalled socket run when Redis resumes: none may hold a key, and
+        // answers that could not be stored then must still be stored (retried, lease renewed).
+        stats.phase = `${stats.phase} + Redis stalled`;
+        log('Redis: SIGSTOP (3 s)');
+        redis.kill('SIGSTOP');
+        await sleep(3000);
+        redis.kill('SIGCONT');
+        log('Redis: SIGCONT');
+        continue;
+      }
       if (step.kind === 'redis') {
         stats.phase = `${stats.phase} + Redis killed and restarted`;
         log('Redis: kill -9');
@@ -685,6 +705,10 @@ async function main() {
       `konaplate_calls_total{operation="${op.name}",outcome="circuit_open"}`,
     );
   }
+  const completedLate = await metricValue(
+    gateway.managementUrl,
+    'idempotency_outcomes_total{outcome="completed_late"}',
+  );
   const check = checkCalls(collector.calls, load.history, completeFailed);
   const internal = [...stats.byClass.values()].flatMap((counts) =>
     [...counts].filter(([label]) => label.startsWith('500') || label.includes('INTERNAL')),
@@ -719,7 +743,7 @@ async function main() {
     `KONA calls seen: ${collector.calls.size} (distinct member+correlation id: ${check.groups}, sent more than once: ${check.retried})`,
   );
   console.log(
-    `calls answered by the open circuit: ${circuitOpen}; answers the store could not record: ${completeFailed}`,
+    `calls answered by the open circuit: ${circuitOpen}; answers stored late (after a retry): ${completedLate}; answers the store could not record: ${completeFailed}`,
   );
   for (const note of check.notes) console.log(`note: ${note}`);
   const gatewayErrors = gateway.child.output
