@@ -21,6 +21,11 @@ const JWT_SECRET = 'soak-only-jwt-secret-at-least-32-bytes-long';
 // The sandbox's demo credentials, from the build (npm run build runs first).
 const { SANDBOX_DEMO: DEMO } = require('../dist/sandbox/test/sandbox/demo-credentials');
 const { KONA_OPERATIONS } = require('../dist/konaplate/operations/kona-operations');
+// The call-log rule the e2e tests check too (test/support/call-repeats.ts).
+const {
+  describeCalls,
+  repeatsAfterFinalAnswer,
+} = require('../dist/sandbox/test/support/call-repeats');
 const PAR = 'V0010013019123456789012345A';
 
 /** The routes the soak drives: every mutating operation, from the build's descriptors. */
@@ -45,8 +50,6 @@ const MEMBER_BASE = 7_100_000_000;
 const INVALID_MEMBER_BASE = 7_200_000_000;
 /** Sandbox members with a fixed KONA business error (test/sandbox/members.ts). */
 const BUSINESS_MEMBERS = ['1001006', '1011001', '1003024', '1000002', '1999999'];
-/** Faults whose call cannot have a known outcome for the gateway. */
-const UNKNOWN_OUTCOME_FAULTS = new Set(['hang', 'reset', 'malformed', 'drip', '5xx']);
 
 // ---------------------------------------------------------------- options
 
@@ -476,60 +479,20 @@ function answerStats() {
 
 // ---------------------------------------------------------------- checks
 
-/**
- * Whether the gateway does not take this call's answer as final (no answer, a 5xx, a fault that
- * garbles or cuts the answer, or a code the route does not map, which the README says is not
- * remembered): only then may the same correlation id reach KONA again.
- */
-function unknownOutcome(call) {
-  return (
-    (call.fault !== undefined && UNKNOWN_OUTCOME_FAULTS.has(call.fault)) ||
-    call.httpStatus === undefined ||
-    call.httpStatus >= 500 ||
-    (call.answeredCode !== undefined && !mappedCodesOf(call.path).has(call.answeredCode))
-  );
-}
-
-/** The KONA codes each operation maps (the build's descriptors): their answers are final. */
-const MAPPED_CODES = new Map(
-  KONA_OPERATIONS.map((op) => [op.path, new Set(['000_000', ...Object.keys(op.codes)])]),
-);
-
-/** The operation's mapped codes for a path the sandbox logged (it may carry an /open-api prefix). */
-function mappedCodesOf(path) {
-  const found = [...MAPPED_CODES].find(([opPath]) => path.endsWith(opPath));
-  if (!found) throw new Error(`soak: KONA was called on ${path}, which no operation names`);
-  return found[1];
-}
-
 function checkCalls(calls, history, completeFailed) {
   const problems = [];
   const notes = [];
-  const groups = new Map();
-  for (const call of [...calls.values()].sort((a, b) => a.seq - b.seq)) {
+  const all = [...calls.values()];
+  for (const call of all) {
     if (call.rejected) problems.push(`the sandbox refused call #${call.seq}: ${call.rejected}`);
-    const id = `${call.userId}|${call.correlationId}`;
-    if (!groups.has(id)) groups.set(id, []);
-    groups.get(id).push(call);
   }
-  let retried = 0;
-  let unexplained = 0;
-  for (const [id, group] of groups) {
-    if (group.length < 2) continue;
-    retried += 1;
-    const earlierFinal = group.slice(0, -1).filter((call) => !unknownOutcome(call));
-    if (earlierFinal.length > 0) {
-      unexplained += 1;
-      if (unexplained <= 10) {
-        const seen = group.map(
-          (c) =>
-            `#${c.seq} ${c.fault ?? '-'} ${c.httpStatus ?? 'no answer'} ${c.answeredCode ?? ''}`,
-        );
-        notes.push(
-          `(member|correlation id) ${id} reached KONA ${group.length} times after a final answer: ${seen.join('; ')}`,
-        );
-      }
-    }
+  const repeats = repeatsAfterFinalAnswer(all);
+  const unexplained = repeats.afterFinal.length;
+  for (const group of repeats.afterFinal.slice(0, 10)) {
+    const id = `${group[0].userId}|${group[0].correlationId}`;
+    notes.push(
+      `(member|correlation id) ${id} reached KONA ${group.length} times after a final answer: ${describeCalls(group)}`,
+    );
   }
   // A definitive answer the store could not record (Redis down at that instant) cannot be replayed:
   // the gateway logs and counts it (complete_failed), and a retry may reach KONA again.
@@ -583,7 +546,7 @@ function checkCalls(calls, history, completeFailed) {
     );
   }
   if (invalidReached > 0) problems.push(`${invalidReached} invalid request(s) reached KONA`);
-  return { problems, notes, retried, groups: groups.size };
+  return { problems, notes, retried: repeats.repeated, groups: repeats.transactions };
 }
 
 /** A success, or a mapped KONA verdict (a 4xx problem carrying KONA's code): final for a key. */
