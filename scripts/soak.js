@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm run soak -- [--duration SECONDS] [--faults] [--redis-restart] [--smoke] [--workers N]`
+// `npm run soak -- [--duration SECONDS] [--faults] [--redis-restart | --sentinel] [--smoke]
+//                  [--workers N]`
 //
 // Starts a throwaway redis-server (append-only, fsync always, so a kill -9 loses nothing), the KONA
 // sandbox (dist/sandbox/test/sandbox/main.js) and the gateway (dist/main.js, NODE_ENV=production),
@@ -7,7 +8,10 @@
 // in phases and kills/restarts Redis once, then prints a report and checks, from the sandbox's call
 // log, that no key reached KONA twice except retries after an unknown outcome. Exits 1 if a check
 // fails or the gateway ever answered 500. `--smoke` = 20 s with faults and a Redis restart (the CI
-// job).
+// job). `--sentinel` runs Redis as a Sentinel deployment instead (a primary, two replicas, three
+// sentinels, no persistence: test/support/redis-sentinel.ts, compiled beside the sandbox), SIGKILLs
+// its primary halfway through and reports how long the failover took and when the gateway served
+// again.
 'use strict';
 const { spawn } = require('node:child_process');
 const { mkdtempSync, rmSync } = require('node:fs');
@@ -26,6 +30,7 @@ const {
   describeCalls,
   repeatsAfterFinalAnswer,
 } = require('../dist/sandbox/test/support/call-repeats');
+const { RedisSentinelTopology } = require('../dist/sandbox/test/support/redis-sentinel');
 const PAR = 'V0010013019123456789012345A';
 
 /** The routes the soak drives: every mutating operation, from the build's descriptors. */
@@ -54,17 +59,26 @@ const BUSINESS_MEMBERS = ['1001006', '1011001', '1003024', '1000002', '1999999']
 // ---------------------------------------------------------------- options
 
 function parseArgs(argv) {
-  const options = { duration: 30, faults: false, redisRestart: false, workers: 16 };
+  const options = {
+    duration: 30,
+    faults: false,
+    redisRestart: false,
+    sentinel: false,
+    workers: 16,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--smoke')
       Object.assign(options, { duration: 20, faults: true, redisRestart: true });
     else if (arg === '--faults') options.faults = true;
     else if (arg === '--redis-restart') options.redisRestart = true;
+    else if (arg === '--sentinel') options.sentinel = true;
     else if (arg === '--duration') options.duration = positive(argv[++i], arg);
     else if (arg === '--workers') options.workers = positive(argv[++i], arg);
     else throw new Error(`unknown argument ${arg} (see the header of scripts/soak.js)`);
   }
+  if (options.sentinel && options.redisRestart)
+    throw new Error('--sentinel has its own Redis outage (a failover): not with --redis-restart');
   return options;
 }
 
@@ -78,6 +92,8 @@ function positive(value, name) {
 
 const children = new Set();
 let tempDir;
+/** The Sentinel deployment of `--sentinel`, which owns its processes. */
+let topology;
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -126,11 +142,13 @@ async function stopChild(child, signal = 'SIGTERM') {
 
 async function stopAll() {
   await Promise.all([...children].map((child) => stopChild(child)));
+  await topology?.stop();
   if (tempDir) rmSync(tempDir, { recursive: true, force: true });
 }
 
 function killAllNow() {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  topology?.killNow();
 }
 process.on('exit', killAllNow);
 for (const signal of ['SIGINT', 'SIGTERM']) {
@@ -222,7 +240,7 @@ async function startSandbox() {
   return { child, url: `http://127.0.0.1:${port}` };
 }
 
-async function startGateway(sandboxUrl, redisUrl) {
+async function startGateway(sandboxUrl, redisEnv) {
   const port = await freePort();
   const child = start('gateway', process.execPath, ['dist/main.js'], {
     NODE_ENV: 'production',
@@ -237,7 +255,7 @@ async function startGateway(sandboxUrl, redisUrl) {
     KONAPLATE_SECRET_KEY: DEMO.secretKey,
     KONAPLATE_TIMEOUT_MS: String(TIMEOUT_MS),
     AUTH_JWT_SECRET: JWT_SECRET,
-    REDIS_URL: redisUrl,
+    ...redisEnv,
     RATE_LIMIT_PER_MINUTE: '1000000',
     UPSTREAM_BREAKER_COOLDOWN_MS: '2000',
     SHUTDOWN_DELAY_MS: '0',
@@ -423,6 +441,7 @@ function traffic(gatewayUrl, options, stats) {
         retry,
       };
     }
+    answer.sentAt = started;
     answer.ms = performance.now() - started;
     request.answers.push(answer);
     stats.record(answer);
@@ -560,6 +579,15 @@ function isFinal(answer) {
   }
 }
 
+/** When the gateway served again: the first fresh success of a request sent after `since`. */
+function firstSuccessAfter(since, history) {
+  const served = history
+    .flatMap((request) => request.answers)
+    .filter((a) => a.status === 200 && !a.replayed && a.sentAt > since)
+    .map((a) => a.sentAt + a.ms - since);
+  return served.length > 0 ? Math.min(...served) : undefined;
+}
+
 async function metricValue(gatewayUrl, line) {
   const text = await (await fetch(`${gatewayUrl}/metrics`)).text();
   const found = text.split('\n').find((candidate) => candidate.startsWith(line + ' '));
@@ -578,13 +606,23 @@ async function main() {
   const options = parseArgs(process.argv.slice(2));
   tempDir = mkdtempSync(join(tmpdir(), 'kbff-soak-'));
   const redisPort = await freePort();
-  let redis = await startRedis(redisPort);
-  const redisUrl = `redis://127.0.0.1:${redisPort}`;
+  let redis;
+  let redisEnv;
+  if (options.sentinel) {
+    topology = await RedisSentinelTopology.start({ name: 'kbff-soak' });
+    redisEnv = { REDIS_SENTINELS: topology.sentinels, REDIS_SENTINEL_NAME: topology.name };
+  } else {
+    redis = await startRedis(redisPort);
+    redisEnv = { REDIS_URL: `redis://127.0.0.1:${redisPort}` };
+  }
   const sandbox = await startSandbox();
-  const gateway = await startGateway(sandbox.url, redisUrl);
+  const gateway = await startGateway(sandbox.url, redisEnv);
+  const outage = options.sentinel
+    ? 'Redis Sentinel with a failover'
+    : `Redis restart ${options.redisRestart ? 'on' : 'off'}`;
   console.log(
     `[soak] ${options.duration} s, ${options.workers} workers, faults ${options.faults ? 'on' : 'off'}, ` +
-      `Redis restart ${options.redisRestart ? 'on' : 'off'}; gateway ${gateway.url}, sandbox ${sandbox.url}`,
+      `${outage}; gateway ${gateway.url}, sandbox ${sandbox.url}`,
   );
 
   const stats = answerStats();
@@ -602,13 +640,30 @@ async function main() {
     console.log(line);
   };
 
+  /** `--sentinel`: when the primary was killed and how long the failover took. */
+  let failover;
   const scenario = async () => {
     const steps = faultPlan(options, memberIds).map((step) => ({ ...step, kind: 'faults' }));
     if (options.redisRestart) steps.push({ at: 0.6, kind: 'redis' });
+    if (options.sentinel) steps.push({ at: 0.5, kind: 'sentinel' });
     steps.sort((a, b) => a.at - b.at);
     for (const step of steps) {
       const wait = startedAt + step.at * durationMs - performance.now();
       if (wait > 0) await sleep(wait);
+      if (step.kind === 'sentinel') {
+        stats.phase = `${stats.phase} + Sentinel failover`;
+        const port = await topology.killPrimary();
+        failover = { killedAt: performance.now(), killedAtWall: Date.now() };
+        log(`Redis Sentinel: primary :${port} SIGKILLed`);
+        const { primary, announcedAt } = await topology.waitForFailover(30_000);
+        failover.announcedMs = announcedAt - failover.killedAtWall;
+        failover.readyMs = performance.now() - failover.killedAt;
+        log(
+          `Redis Sentinel: +switch-master after ${failover.announcedMs} ms, primary :${primary} ` +
+            `with a replica online after ${failover.readyMs.toFixed(0)} ms`,
+        );
+        continue;
+      }
       if (step.kind === 'redis') {
         stats.phase = `${stats.phase} + Redis killed and restarted`;
         log('Redis: kill -9');
@@ -680,6 +735,14 @@ async function main() {
   console.log(
     `calls answered by the open circuit: ${circuitOpen}; answers the store could not record: ${completeFailed}`,
   );
+  const servedMs = failover && firstSuccessAfter(failover.killedAt, load.history);
+  if (failover) {
+    console.log(
+      `Sentinel failover: +switch-master ${failover.announcedMs} ms after the primary's SIGKILL, ` +
+        `new primary with a replica after ${failover.readyMs.toFixed(0)} ms; first fresh ` +
+        `success of a request sent after the kill: ${servedMs === undefined ? 'none' : `${servedMs.toFixed(0)} ms`}`,
+    );
+  }
   for (const note of check.notes) console.log(`note: ${note}`);
   const gatewayErrors = gateway.child.output
     .join('')
@@ -692,6 +755,8 @@ async function main() {
   if (internal.length > 0) problems.push(`the gateway answered 500: ${JSON.stringify(internal)}`);
   if (noAnswer) problems.push(`requests got no answer at all: ${JSON.stringify([...noAnswer])}`);
   if (stats.total === 0) problems.push('no request was sent');
+  if (options.sentinel && servedMs === undefined)
+    problems.push('no request sent after the Sentinel failover succeeded');
   console.log(problems.length === 0 ? 'RESULT: PASS' : 'RESULT: FAIL');
   for (const problem of problems) console.log(`  - ${problem}`);
   return problems.length === 0 ? 0 : 1;
