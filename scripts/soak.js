@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm run soak -- [--duration SECONDS] [--faults] [--redis-restart] [--redis-stall] [--smoke] [--workers N]`
+// `npm run soak -- [--duration SECONDS] [--faults] [--redis-restart | --sentinel] [--redis-stall]
+//                  [--smoke] [--workers N]`
 //
 // Starts a throwaway redis-server (append-only, fsync always, so a kill -9 loses nothing), the KONA
 // sandbox (dist/sandbox/test/sandbox/main.js) and the gateway (dist/main.js, NODE_ENV=production),
@@ -8,7 +9,10 @@
 // gateway's command timeout, then SIGCONT), then prints a report and checks, from the sandbox's call
 // log, that no key reached KONA twice except retries after an unknown outcome. Exits 1 if a check
 // fails or the gateway ever answered 500. `--smoke` = 20 s with faults, a Redis stall and a Redis
-// restart (the CI job).
+// restart (the CI job). `--sentinel` runs Redis as a Sentinel deployment instead (a primary, two
+// replicas, three sentinels, no persistence: test/support/redis-sentinel.ts, compiled beside the
+// sandbox), SIGKILLs its primary halfway through and reports how long the failover took and when
+// the gateway served again.
 'use strict';
 const { spawn } = require('node:child_process');
 const { mkdtempSync, rmSync } = require('node:fs');
@@ -22,6 +26,12 @@ const JWT_SECRET = 'soak-only-jwt-secret-at-least-32-bytes-long';
 // The sandbox's demo credentials, from the build (npm run build runs first).
 const { SANDBOX_DEMO: DEMO } = require('../dist/sandbox/test/sandbox/demo-credentials');
 const { KONA_OPERATIONS } = require('../dist/konaplate/operations/kona-operations');
+// The call-log rule the e2e tests check too (test/support/call-repeats.ts).
+const {
+  describeCalls,
+  repeatsAfterFinalAnswer,
+} = require('../dist/sandbox/test/support/call-repeats');
+const { RedisSentinelTopology } = require('../dist/sandbox/test/support/redis-sentinel');
 const PAR = 'V0010013019123456789012345A';
 
 /** The routes the soak drives: every mutating operation, from the build's descriptors. */
@@ -46,8 +56,6 @@ const MEMBER_BASE = 7_100_000_000;
 const INVALID_MEMBER_BASE = 7_200_000_000;
 /** Sandbox members with a fixed KONA business error (test/sandbox/members.ts). */
 const BUSINESS_MEMBERS = ['1001006', '1011001', '1003024', '1000002', '1999999'];
-/** Faults whose call cannot have a known outcome for the gateway. */
-const UNKNOWN_OUTCOME_FAULTS = new Set(['hang', 'reset', 'malformed', 'drip', '5xx']);
 
 // ---------------------------------------------------------------- options
 
@@ -57,6 +65,7 @@ function parseArgs(argv) {
     faults: false,
     redisRestart: false,
     redisStall: false,
+    sentinel: false,
     workers: 16,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -66,10 +75,15 @@ function parseArgs(argv) {
     else if (arg === '--faults') options.faults = true;
     else if (arg === '--redis-restart') options.redisRestart = true;
     else if (arg === '--redis-stall') options.redisStall = true;
+    else if (arg === '--sentinel') options.sentinel = true;
     else if (arg === '--duration') options.duration = positive(argv[++i], arg);
     else if (arg === '--workers') options.workers = positive(argv[++i], arg);
     else throw new Error(`unknown argument ${arg} (see the header of scripts/soak.js)`);
   }
+  if (options.sentinel && options.redisRestart)
+    throw new Error('--sentinel has its own Redis outage (a failover): not with --redis-restart');
+  if (options.sentinel && options.redisStall)
+    throw new Error('--sentinel has its own Redis outage (a failover): not with --redis-stall');
   return options;
 }
 
@@ -83,6 +97,8 @@ function positive(value, name) {
 
 const children = new Set();
 let tempDir;
+/** The Sentinel deployment of `--sentinel`, which owns its processes. */
+let topology;
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -131,11 +147,13 @@ async function stopChild(child, signal = 'SIGTERM') {
 
 async function stopAll() {
   await Promise.all([...children].map((child) => stopChild(child)));
+  await topology?.stop();
   if (tempDir) rmSync(tempDir, { recursive: true, force: true });
 }
 
 function killAllNow() {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  topology?.killNow();
 }
 process.on('exit', killAllNow);
 for (const signal of ['SIGINT', 'SIGTERM']) {
@@ -227,7 +245,7 @@ async function startSandbox() {
   return { child, url: `http://127.0.0.1:${port}` };
 }
 
-async function startGateway(sandboxUrl, redisUrl) {
+async function startGateway(sandboxUrl, redisEnv) {
   const port = await freePort();
   // Metrics are read from the management port, not the API's.
   const managementPort = await freePort();
@@ -245,7 +263,7 @@ async function startGateway(sandboxUrl, redisUrl) {
     KONAPLATE_SECRET_KEY: DEMO.secretKey,
     KONAPLATE_TIMEOUT_MS: String(TIMEOUT_MS),
     AUTH_JWT_SECRET: JWT_SECRET,
-    REDIS_URL: redisUrl,
+    ...redisEnv,
     RATE_LIMIT_PER_MINUTE: '1000000',
     UPSTREAM_BREAKER_COOLDOWN_MS: '2000',
     SHUTDOWN_DELAY_MS: '0',
@@ -431,6 +449,7 @@ function traffic(gatewayUrl, options, stats) {
         retry,
       };
     }
+    answer.sentAt = started;
     answer.ms = performance.now() - started;
     request.answers.push(answer);
     stats.record(answer);
@@ -487,60 +506,20 @@ function answerStats() {
 
 // ---------------------------------------------------------------- checks
 
-/**
- * Whether the gateway does not take this call's answer as final (no answer, a 5xx, a fault that
- * garbles or cuts the answer, or a code the route does not map, which the README says is not
- * remembered): only then may the same correlation id reach KONA again.
- */
-function unknownOutcome(call) {
-  return (
-    (call.fault !== undefined && UNKNOWN_OUTCOME_FAULTS.has(call.fault)) ||
-    call.httpStatus === undefined ||
-    call.httpStatus >= 500 ||
-    (call.answeredCode !== undefined && !mappedCodesOf(call.path).has(call.answeredCode))
-  );
-}
-
-/** The KONA codes each operation maps (the build's descriptors): their answers are final. */
-const MAPPED_CODES = new Map(
-  KONA_OPERATIONS.map((op) => [op.path, new Set(['000_000', ...Object.keys(op.codes)])]),
-);
-
-/** The operation's mapped codes for a path the sandbox logged (it may carry an /open-api prefix). */
-function mappedCodesOf(path) {
-  const found = [...MAPPED_CODES].find(([opPath]) => path.endsWith(opPath));
-  if (!found) throw new Error(`soak: KONA was called on ${path}, which no operation names`);
-  return found[1];
-}
-
 function checkCalls(calls, history, completeFailed) {
   const problems = [];
   const notes = [];
-  const groups = new Map();
-  for (const call of [...calls.values()].sort((a, b) => a.seq - b.seq)) {
+  const all = [...calls.values()];
+  for (const call of all) {
     if (call.rejected) problems.push(`the sandbox refused call #${call.seq}: ${call.rejected}`);
-    const id = `${call.userId}|${call.correlationId}`;
-    if (!groups.has(id)) groups.set(id, []);
-    groups.get(id).push(call);
   }
-  let retried = 0;
-  let unexplained = 0;
-  for (const [id, group] of groups) {
-    if (group.length < 2) continue;
-    retried += 1;
-    const earlierFinal = group.slice(0, -1).filter((call) => !unknownOutcome(call));
-    if (earlierFinal.length > 0) {
-      unexplained += 1;
-      if (unexplained <= 10) {
-        const seen = group.map(
-          (c) =>
-            `#${c.seq} ${c.fault ?? '-'} ${c.httpStatus ?? 'no answer'} ${c.answeredCode ?? ''}`,
-        );
-        notes.push(
-          `(member|correlation id) ${id} reached KONA ${group.length} times after a final answer: ${seen.join('; ')}`,
-        );
-      }
-    }
+  const repeats = repeatsAfterFinalAnswer(all);
+  const unexplained = repeats.afterFinal.length;
+  for (const group of repeats.afterFinal.slice(0, 10)) {
+    const id = `${group[0].userId}|${group[0].correlationId}`;
+    notes.push(
+      `(member|correlation id) ${id} reached KONA ${group.length} times after a final answer: ${describeCalls(group)}`,
+    );
   }
   // A definitive answer the store could not record (Redis down at that instant) cannot be replayed:
   // the gateway logs and counts it (complete_failed), and a retry may reach KONA again.
@@ -594,7 +573,7 @@ function checkCalls(calls, history, completeFailed) {
     );
   }
   if (invalidReached > 0) problems.push(`${invalidReached} invalid request(s) reached KONA`);
-  return { problems, notes, retried, groups: groups.size };
+  return { problems, notes, retried: repeats.repeated, groups: repeats.transactions };
 }
 
 /** A success, or a mapped KONA verdict (a 4xx problem carrying KONA's code): final for a key. */
@@ -606,6 +585,15 @@ function isFinal(answer) {
   } catch {
     return false;
   }
+}
+
+/** When the gateway served again: the first fresh success of a request sent after `since`. */
+function firstSuccessAfter(since, history) {
+  const served = history
+    .flatMap((request) => request.answers)
+    .filter((a) => a.status === 200 && !a.replayed && a.sentAt > since)
+    .map((a) => a.sentAt + a.ms - since);
+  return served.length > 0 ? Math.min(...served) : undefined;
 }
 
 /** One sample of the gateway's /metrics, served on its management port. */
@@ -627,13 +615,23 @@ async function main() {
   const options = parseArgs(process.argv.slice(2));
   tempDir = mkdtempSync(join(tmpdir(), 'kbff-soak-'));
   const redisPort = await freePort();
-  let redis = await startRedis(redisPort);
-  const redisUrl = `redis://127.0.0.1:${redisPort}`;
+  let redis;
+  let redisEnv;
+  if (options.sentinel) {
+    topology = await RedisSentinelTopology.start({ name: 'kbff-soak' });
+    redisEnv = { REDIS_SENTINELS: topology.sentinels, REDIS_SENTINEL_NAME: topology.name };
+  } else {
+    redis = await startRedis(redisPort);
+    redisEnv = { REDIS_URL: `redis://127.0.0.1:${redisPort}` };
+  }
   const sandbox = await startSandbox();
-  const gateway = await startGateway(sandbox.url, redisUrl);
+  const gateway = await startGateway(sandbox.url, redisEnv);
+  const outage = options.sentinel
+    ? 'Redis Sentinel with a failover'
+    : `Redis restart ${options.redisRestart ? 'on' : 'off'}`;
   console.log(
     `[soak] ${options.duration} s, ${options.workers} workers, faults ${options.faults ? 'on' : 'off'}, ` +
-      `Redis restart ${options.redisRestart ? 'on' : 'off'}, stall ${options.redisStall ? 'on' : 'off'}; gateway ${gateway.url}, sandbox ${sandbox.url}`,
+      `${outage}, stall ${options.redisStall ? 'on' : 'off'}; gateway ${gateway.url}, sandbox ${sandbox.url}`,
   );
 
   const stats = answerStats();
@@ -651,10 +649,13 @@ async function main() {
     console.log(line);
   };
 
+  /** `--sentinel`: when the primary was killed and how long the failover took. */
+  let failover;
   const scenario = async () => {
     const steps = faultPlan(options, memberIds).map((step) => ({ ...step, kind: 'faults' }));
     if (options.redisRestart) steps.push({ at: 0.6, kind: 'redis' });
     if (options.redisStall) steps.push({ at: 0.35, kind: 'stall' });
+    if (options.sentinel) steps.push({ at: 0.5, kind: 'sentinel' });
     steps.sort((a, b) => a.at - b.at);
     for (const step of steps) {
       const wait = startedAt + step.at * durationMs - performance.now();
@@ -668,6 +669,20 @@ async function main() {
         await sleep(3000);
         redis.kill('SIGCONT');
         log('Redis: SIGCONT');
+        continue;
+      }
+      if (step.kind === 'sentinel') {
+        stats.phase = `${stats.phase} + Sentinel failover`;
+        const port = await topology.killPrimary();
+        failover = { killedAt: performance.now(), killedAtWall: Date.now() };
+        log(`Redis Sentinel: primary :${port} SIGKILLed`);
+        const { primary, announcedAt } = await topology.waitForFailover(30_000);
+        failover.announcedMs = announcedAt - failover.killedAtWall;
+        failover.readyMs = performance.now() - failover.killedAt;
+        log(
+          `Redis Sentinel: +switch-master after ${failover.announcedMs} ms, primary :${primary} ` +
+            `with a replica online after ${failover.readyMs.toFixed(0)} ms`,
+        );
         continue;
       }
       if (step.kind === 'redis') {
@@ -745,6 +760,14 @@ async function main() {
   console.log(
     `calls answered by the open circuit: ${circuitOpen}; answers stored late (after a retry): ${completedLate}; answers the store could not record: ${completeFailed}`,
   );
+  const servedMs = failover && firstSuccessAfter(failover.killedAt, load.history);
+  if (failover) {
+    console.log(
+      `Sentinel failover: +switch-master ${failover.announcedMs} ms after the primary's SIGKILL, ` +
+        `new primary with a replica after ${failover.readyMs.toFixed(0)} ms; first fresh ` +
+        `success of a request sent after the kill: ${servedMs === undefined ? 'none' : `${servedMs.toFixed(0)} ms`}`,
+    );
+  }
   for (const note of check.notes) console.log(`note: ${note}`);
   const gatewayErrors = gateway.child.output
     .join('')
@@ -757,6 +780,8 @@ async function main() {
   if (internal.length > 0) problems.push(`the gateway answered 500: ${JSON.stringify(internal)}`);
   if (noAnswer) problems.push(`requests got no answer at all: ${JSON.stringify([...noAnswer])}`);
   if (stats.total === 0) problems.push('no request was sent');
+  if (options.sentinel && servedMs === undefined)
+    problems.push('no request sent after the Sentinel failover succeeded');
   console.log(problems.length === 0 ? 'RESULT: PASS' : 'RESULT: FAIL');
   for (const problem of problems) console.log(`  - ${problem}`);
   return problems.length === 0 ? 0 : 1;

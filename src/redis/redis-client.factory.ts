@@ -35,20 +35,59 @@ const common: RedisOptions = {
   enableAutoPipelining: true,
 };
 
+/**
+ * What lets the Sentinel client follow a failover by itself (test/idempotency/sentinel-*). A
+ * crashed primary closes its socket, and each reconnect asks the sentinels again; these options
+ * cover a primary that moves while its socket stays open.
+ */
+const sentinelFailover: RedisOptions = {
+  // A hung or cut-off primary keeps the socket open (commands only time out): the client would
+  // stay on it until TCP gives up, minutes later, then write to it when it wakes, still a primary
+  // for seconds until the sentinels demote it, and those records are lost. The detector subscribes
+  // to the sentinels' +switch-master and drops the connection at once (any master's switch: at
+  // worst a spare reconnect).
+  failoverDetector: true,
+  // A hung primary never completes that close either, and ioredis reconnects only once the socket
+  // is closed: destroy it after 500 ms rather than the default 2 s.
+  disconnectTimeout: 500,
+  // Without it a hung sentinel stalls the address lookup, and so every reconnect, for good.
+  sentinelCommandTimeout: COMMAND_TIMEOUT_MS,
+  reconnectOnError: reconnectOnReadOnly,
+};
+
+/**
+ * A write refused with READONLY reached a replica: the primary this connection was opened to was
+ * demoted without closing it (a sentinel closes its clients when it demotes one, an operator's
+ * REPLICAOF does not), and every later write would fail the same way. Reconnect, which asks the
+ * sentinels for the primary again. 1, not 2 (resend): the command fails and its request gets
+ * 503 STORE_UNAVAILABLE, which the app retries with its key; no store step runs twice behind the
+ * request's back. Redis 7 starts the message with the code; Redis 6 puts it after `-` inside a
+ * script's error.
+ */
+export function reconnectOnReadOnly(error: Error): 1 | false {
+  return /(^|-)READONLY /.test(error.message) ? 1 : false;
+}
+
 export function createRedisClient(
   settings: Exclude<RedisSettings, { kind: 'memory' }>,
 ): Redis | Cluster {
   switch (settings.kind) {
     case 'single':
       return new Redis(settings.url, { ...common, password: settings.password ?? undefined });
-    case 'sentinel':
-      return new Redis({
+    case 'sentinel': {
+      const client = new Redis({
         ...common,
+        ...sentinelFailover,
         sentinels: settings.sentinels,
         name: settings.name,
         password: settings.password,
         sentinelPassword: settings.password,
       });
+      // QUIT ends the connection but not the failover detector's sentinel subscriptions (ioredis
+      // 6 closes them only in disconnect()): without this a closed client keeps the process alive.
+      client.once('end', () => client.disconnect());
+      return client;
+    }
     case 'cluster': {
       const options: ClusterOptions = {
         enableOfflineQueue: false,
