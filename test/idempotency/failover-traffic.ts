@@ -1,5 +1,6 @@
 import type { RunningGateway } from '../support/gateway';
-import { newKey } from '../support/gateway';
+import { gatewayEnv, newKey } from '../support/gateway';
+import type { RedisSentinelTopology } from '../support/redis-sentinel';
 import { putLimits } from './idempotent-calls';
 import { sleep } from './wait';
 
@@ -129,4 +130,19 @@ export function keysVersusTransactions(answers: TimedAnswer[], correlationIds: s
     if (!keyOf.has(id)) problems.push(`KONA saw ${id}, which no answer carried`);
   }
   return problems;
+}
+
+/** A gateway's environment on the Sentinel topology (its KONA timeout short, as failovers are). */
+export function sentinelGatewayEnv(
+  sandboxUrl: string,
+  topology: RedisSentinelTopology,
+  extra: Record<string, string> = {},
+): Record<string, string | undefined> {
+  return gatewayEnv(sandboxUrl, {
+    REDIS_URL: undefined,
+    REDIS_SENTINELS: topology.sentinels,
+    REDIS_SENTINEL_NAME: topology.name,
+    KONAPLATE_TIMEOUT_MS: '1000',
+    ...extra,
+  });
 }

@@ -1,9 +1,10 @@
 import type { RunningSandbox } from '../sandbox/sandbox.server';
 import { startSandbox } from '../sandbox/sandbox.server';
 import type { RunningGateway } from '../support/gateway';
-import { gatewayEnv, newKey, newMember, startGateway, tokenFor } from '../support/gateway';
+import { newKey, newMember, startGateway, tokenFor } from '../support/gateway';
 import { RedisSentinelTopology } from '../support/redis-sentinel';
 import type { Caller } from './failover-traffic';
+import { sentinelGatewayEnv } from './failover-traffic';
 import { timedPut } from './failover-traffic';
 import { konaCalls } from './idempotent-calls';
 import { waitFor } from './wait';
@@ -29,13 +30,7 @@ describe('a success survives a Sentinel failover with REDIS_MIN_REPLICAS=1', () 
     topology = await RedisSentinelTopology.start();
     sandbox = await startSandbox({ port: 0, host: '127.0.0.1', quiet: true });
     gateway = await startGateway(
-      gatewayEnv(sandbox.url, {
-        REDIS_URL: undefined,
-        REDIS_SENTINELS: topology.sentinels,
-        REDIS_SENTINEL_NAME: topology.name,
-        REDIS_MIN_REPLICAS: '1',
-        KONAPLATE_TIMEOUT_MS: '1000',
-      }),
+      sentinelGatewayEnv(sandbox.url, topology, { REDIS_MIN_REPLICAS: '1' }),
     );
   }, 30_000);
 

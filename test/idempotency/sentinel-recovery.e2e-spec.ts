@@ -3,9 +3,10 @@ import type { MemberId } from '../../src/members/member-id';
 import type { RunningSandbox } from '../sandbox/sandbox.server';
 import { startSandbox } from '../sandbox/sandbox.server';
 import type { RunningGateway } from '../support/gateway';
-import { gatewayEnv, newKey, newMember, startGateway, tokenFor } from '../support/gateway';
+import { newKey, newMember, startGateway, tokenFor } from '../support/gateway';
 import { ask, RedisSentinelTopology } from '../support/redis-sentinel';
 import type { Caller, TimedAnswer } from './failover-traffic';
+import { sentinelGatewayEnv } from './failover-traffic';
 import { timedPut } from './failover-traffic';
 import { konaCalls } from './idempotent-calls';
 import { waitFor } from './wait';
@@ -25,14 +26,7 @@ describe('the gateway on Sentinel when its primary moves without closing the con
   beforeAll(async () => {
     topology = await RedisSentinelTopology.start();
     sandbox = await startSandbox({ port: 0, host: '127.0.0.1', quiet: true });
-    gateway = await startGateway(
-      gatewayEnv(sandbox.url, {
-        REDIS_URL: undefined,
-        REDIS_SENTINELS: topology.sentinels,
-        REDIS_SENTINEL_NAME: topology.name,
-        KONAPLATE_TIMEOUT_MS: '1000',
-      }),
-    );
+    gateway = await startGateway(sentinelGatewayEnv(sandbox.url, topology));
     const member = newMember();
     who = { member, token: await tokenFor(member) };
   }, 30_000);

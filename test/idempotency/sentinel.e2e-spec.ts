@@ -4,9 +4,10 @@ import type { RunningSandbox } from '../sandbox/sandbox.server';
 import { startSandbox } from '../sandbox/sandbox.server';
 import { describeCalls, repeatsAfterFinalAnswer } from '../support/call-repeats';
 import type { RunningGateway } from '../support/gateway';
-import { gatewayEnv, newKey, newMember, startGateway, tokenFor } from '../support/gateway';
+import { newKey, newMember, startGateway, tokenFor } from '../support/gateway';
 import { ask, RedisSentinelTopology } from '../support/redis-sentinel';
 import type { Caller, TimedAnswer } from './failover-traffic';
+import { sentinelGatewayEnv } from './failover-traffic';
 import {
   keysVersusTransactions,
   startFreshKeyLoad,
@@ -33,14 +34,7 @@ describe('idempotency on Redis Sentinel (a primary, two replicas, three sentinel
   beforeAll(async () => {
     topology = await RedisSentinelTopology.start();
     sandbox = await startSandbox({ port: 0, host: '127.0.0.1', quiet: true });
-    gateway = await startGateway(
-      gatewayEnv(sandbox.url, {
-        REDIS_URL: undefined,
-        REDIS_SENTINELS: topology.sentinels,
-        REDIS_SENTINEL_NAME: topology.name,
-        KONAPLATE_TIMEOUT_MS: '1000',
-      }),
-    );
+    gateway = await startGateway(sentinelGatewayEnv(sandbox.url, topology));
     await waitFor(
       'the gateway to be ready on the sentinels’ primary',
       () => fetch(`${gateway.url}/health/ready`).then((r) => r.status === 200),
