@@ -122,6 +122,7 @@ function report(run) {
     `| gateway log at LOG_LEVEL=info (to a file, tailed as it grew; reader at most ${mib(run.log.maxBacklogBytes / 1024)} MiB behind) | ${run.log.lines} lines (${run.log.problems} warn/error), ${mib(run.log.bytes / 1024)} MiB |`,
     `| KONA (sandbox) TLS: handshakes by protocol; cipher | ${counts(run.tls.protocols)}; ${counts(run.tls.ciphers)} |`,
     `| KONA (sandbox) calls over plain TCP | ${run.tls.plainCalls} |`,
+    `| KONA (sandbox) CPU ms per KONA call, baseline / fresh phases (not in the servers' CPU above) | ${fixed(mean(baseline.map((r) => r.sandboxCpuMs)), 3)} / ${fixed(mean(fresh.map((r) => r.sandboxCpuMs)), 3)} |`,
     `| load generator | ${run.wrkVersion.replace(/\s*Copyright.*$/, '')} |`,
     '',
     '| is the measurement what it claims? | measured | |',

@@ -172,6 +172,7 @@ async function transport(sandbox) {
 async function phase(ctx, { url, pid, kind, keyPrefix, durationS, settleMs = 300 }) {
   const konaBefore = (await transport(ctx.sandbox)).konaCalls;
   const cpuBefore = probe.processCpuMs(pid);
+  const sandboxCpuBefore = probe.processCpuMs(ctx.sandbox.pid);
   const scriptEnv = {
     KBFF_WRK_PATH: ROUTE,
     KBFF_WRK_BODY: BODY,
@@ -193,6 +194,11 @@ async function phase(ctx, { url, pid, kind, keyPrefix, durationS, settleMs = 300
   const konaAfter = (await transport(ctx.sandbox)).konaCalls;
   result.konaTls = konaAfter.tls - konaBefore.tls;
   result.konaPlain = konaAfter.plain - konaBefore.plain;
+  // The sandbox serves both servers' KONA calls: its CPU per call says whether it could be what
+  // limits a phase (it is not the process under test, so it is reported apart).
+  result.sandboxCpuMs =
+    (probe.processCpuMs(ctx.sandbox.pid) - sandboxCpuBefore) /
+    Math.max(1, result.konaTls + result.konaPlain);
   return result;
 }
 
@@ -340,7 +346,7 @@ async function main() {
     if (!listening.tls || !String(listening.url).startsWith('https:')) {
       throw new Error(`the sandbox did not start with TLS: ${JSON.stringify(listening)}`);
     }
-    const sandbox = { url: listening.url, ca };
+    const sandbox = { url: listening.url, ca, pid: sandboxChild.pid };
 
     const konaEnv = {
       PATH: process.env.PATH,
