@@ -3,12 +3,18 @@
 // Plain node:http, no framework, no auth, no validation library, no Redis, no logging: it parses
 // the JSON body, builds and signs the KONA "Modification of the Card's Limit" call exactly as
 // konaplate.md says (one instant for correlation id, Tran-Time and token time, in KST; HMAC over
-// the exact body string; userId as a bare JSON number) and forwards it over a keep-alive agent.
+// the exact body string; userId as a bare JSON number) and forwards it over a keep-alive agent,
+// over TLS when KONAPLATE_BASE_URL is https: (as the benchmark runs it: KONA is only reached over
+// TLS, so the passthrough pays for TLS like the gateway does).
 //
 // Environment: BASELINE_PORT (0 = any), BASELINE_HOST, BASELINE_MEMBER_ID, KONAPLATE_BASE_URL,
-// KONAPLATE_ASP_ID, KONAPLATE_ACCESS_KEY, KONAPLATE_SECRET_KEY. Prints one JSON line once listening.
+// KONAPLATE_ASP_ID, KONAPLATE_ACCESS_KEY, KONAPLATE_SECRET_KEY, BASELINE_CA_FILE (PEM of the CA
+// that signed KONA's certificate; Node's default trust store when unset). Prints one JSON line
+// once listening.
 'use strict';
+const fs = require('node:fs');
 const http = require('node:http');
+const https = require('node:https');
 const { createHmac, randomBytes } = require('node:crypto');
 
 const KST_OFFSET_MS = 9 * 3_600_000;
@@ -25,12 +31,15 @@ const secretKey = Buffer.from(env.KONAPLATE_SECRET_KEY ?? '', 'utf8');
 const memberId = env.BASELINE_MEMBER_ID ?? '1234567890123';
 
 // The same agent settings as the gateway's (src/konaplate/konaplate.module.ts).
-const agent = new http.Agent({
-  keepAlive: true,
-  keepAliveMsecs: 1000,
-  maxSockets: 256,
-  timeout: 4000,
-});
+const agentOptions = { keepAlive: true, keepAliveMsecs: 1000, maxSockets: 256, timeout: 4000 };
+const tls = upstream.protocol === 'https:';
+const client = tls ? https : http;
+const agent = tls
+  ? new https.Agent({
+      ...agentOptions,
+      ...(env.BASELINE_CA_FILE ? { ca: fs.readFileSync(env.BASELINE_CA_FILE) } : {}),
+    })
+  : new http.Agent(agentOptions);
 
 const pad2 = (n) => (n < 10 ? '0' : '') + n;
 const pad3 = (n) => (n < 10 ? '00' : n < 100 ? '0' : '') + n;
@@ -66,7 +75,7 @@ function forward(res, par, limits) {
   const time17 = kstTime17(Date.now());
   const correlationId = `${time17.slice(2, 14)}-${randomBytes(4).toString('hex').slice(0, 7)}`;
   const mac = createHmac('sha256', secretKey).update(body, 'utf8').digest('base64');
-  const request = http.request(
+  const request = client.request(
     {
       agent,
       protocol: upstream.protocol,

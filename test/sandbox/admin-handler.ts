@@ -10,7 +10,8 @@ export const ADMIN_PREFIX = '/__sandbox/';
  * The control API:
  * `GET /__sandbox/calls[?userId=DIGITS]`, `DELETE /__sandbox/calls`,
  * `GET /__sandbox/faults`, `POST /__sandbox/faults`, `DELETE /__sandbox/faults`,
- * `DELETE /__sandbox/cards` (forget every suspension and limit update).
+ * `DELETE /__sandbox/cards` (forget every suspension and limit update),
+ * `GET /__sandbox/transport` (connections, TLS handshakes and KONA calls per transport).
  */
 export function handleAdmin(
   ctx: SandboxContext,
@@ -47,6 +48,9 @@ export function handleAdmin(
     case 'DELETE /__sandbox/cards':
       ctx.cards.clear();
       sendNoContent(res);
+      break;
+    case 'GET /__sandbox/transport':
+      sendJson(res, 200, ctx.transport.snapshot());
       break;
     default:
       notFound(ctx, res, req.method, url.pathname);

@@ -4,16 +4,18 @@ import type { SandboxOptions } from './sandbox.server';
 
 /**
  * Maps the environment to sandbox options. Defaults suit a container: listen on 0.0.0.0:8080 with the
- * demo credentials, no message encryption. A malformed number throws rather than silently falling
- * back to a default. The two keys (PEM text, multi-line is fine) may also come from the file named by
- * `<NAME>_FILE`.
+ * demo credentials, plain HTTP, no message encryption. A malformed number throws rather than silently
+ * falling back to a default. The two keys and the TLS certificate and key (PEM text, multi-line is
+ * fine) may also come from the file named by `<NAME>_FILE`.
  */
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): SandboxOptions {
   const serverPrivateKeyPem = textOrFile(env, 'SANDBOX_SERVER_PRIVATE_KEY');
   const partnerPublicKeyPem = textOrFile(env, 'SANDBOX_PARTNER_PUBLIC_KEY');
+  const tls = tlsFromEnv(env);
   return {
     ...(serverPrivateKeyPem === undefined ? {} : { serverPrivateKeyPem }),
     ...(partnerPublicKeyPem === undefined ? {} : { partnerPublicKeyPem }),
+    ...(tls === undefined ? {} : { tls }),
     port: integer(env, 'SANDBOX_PORT', 8080, 0, 65535),
     host: text(env, 'SANDBOX_HOST') ?? '0.0.0.0',
     aspId: text(env, 'SANDBOX_ASP_ID') ?? SANDBOX_DEMO.aspId,
@@ -23,6 +25,17 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): SandboxOpt
     maxSkewSeconds: integer(env, 'SANDBOX_MAX_SKEW_SECONDS', 300, 0, 31_536_000),
     quiet: false,
   };
+}
+
+/** HTTPS when both SANDBOX_TLS_CERT and SANDBOX_TLS_KEY (or their `_FILE`) are set; one alone throws. */
+function tlsFromEnv(env: NodeJS.ProcessEnv): SandboxOptions['tls'] {
+  const certPem = textOrFile(env, 'SANDBOX_TLS_CERT');
+  const keyPem = textOrFile(env, 'SANDBOX_TLS_KEY');
+  if (certPem === undefined && keyPem === undefined) return undefined;
+  if (certPem === undefined || keyPem === undefined) {
+    throw new Error('SANDBOX_TLS_CERT and SANDBOX_TLS_KEY (or their _FILE) go together: set both');
+  }
+  return { certPem, keyPem };
 }
 
 /** An unset or empty variable counts as absent (compose files often write `VAR=`). */

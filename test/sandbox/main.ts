@@ -20,6 +20,7 @@ async function main(): Promise<void> {
       url: sandbox.url,
       aspId: options.aspId,
       encryption: sandbox.encrypted,
+      tls: sandbox.tls,
     }) + '\n',
   );
   let stopping = false;

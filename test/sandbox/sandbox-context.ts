@@ -2,6 +2,7 @@ import type { CallLog } from './call-log';
 import type { CardBook } from './cards';
 import type { FaultTable } from './faults';
 import type { SandboxCrypto } from './sandbox-crypto';
+import type { TransportStats } from './transport-stats';
 import type { VerifyConfig } from './verify-request';
 
 /** Resolved settings of a running sandbox. */
@@ -18,6 +19,8 @@ export interface SandboxConfig extends VerifyConfig {
 export interface SandboxContext {
   config: SandboxConfig;
   calls: CallLog;
+  /** Connections, TLS handshakes and KONA calls per transport. */
+  transport: TransportStats;
   faults: FaultTable;
   /** Suspensions and limit updates, per member and PAR. */
   cards: CardBook;

@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { ADMIN_PREFIX, handleAdmin, notFound } from './admin-handler';
 import { CallLog } from './call-log';
 import { CardBook } from './cards';
@@ -10,6 +12,7 @@ import { konaEndpointFor } from './kona-endpoints';
 import { handleKona, refuseUnimplemented } from './kona-handler';
 import type { SandboxConfig, SandboxContext } from './sandbox-context';
 import { SandboxCrypto } from './sandbox-crypto';
+import { TransportStats } from './transport-stats';
 
 /** Options of {@link startSandbox}; every one has a default. */
 export interface SandboxOptions {
@@ -38,11 +41,17 @@ export interface SandboxOptions {
   serverPrivateKeyPem?: string;
   /** The partner's (gateway's) RSA public key, PEM: answers of encrypted operations are sealed for it. */
   partnerPublicKeyPem?: string;
+  /**
+   * Listen with TLS (HTTPS) using this certificate chain and private key, both PEM; plain HTTP when
+   * absent (the default, which every test and docker-compose use). Real KONA is only reached over
+   * TLS: the benchmark uses this so the gateway's and the baseline's TLS client cost is measured.
+   */
+  tls?: { certPem: string; keyPem: string };
 }
 
 /** A listening sandbox. */
 export interface RunningSandbox {
-  /** Base URL, e.g. `http://127.0.0.1:8080`; the gateway appends `/api/v1/...`. */
+  /** Base URL, e.g. `http://127.0.0.1:8080` (`https:` with TLS); the gateway appends `/api/v1/...`. */
   url: string;
   port: number;
   /** Every KONA call received, in process. */
@@ -55,6 +64,10 @@ export interface RunningSandbox {
   resetCards(): void;
   /** Whether message encryption is on (both keys configured). */
   encrypted: boolean;
+  /** Whether the sandbox listens with TLS. */
+  tls: boolean;
+  /** Connections, TLS handshakes and KONA calls per transport (also `GET /__sandbox/transport`). */
+  transport: TransportStats;
   /** Stops listening and destroys every open socket, hung requests included. */
   close(): Promise<void>;
 }
@@ -75,6 +88,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const ctx: SandboxContext = {
     config,
     calls: new CallLog(),
+    transport: new TransportStats(options.tls !== undefined),
     faults: new FaultTable(),
     cards: new CardBook(),
     crypto,
@@ -95,18 +109,25 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     },
   };
 
-  const server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     route(ctx, req, res).catch((error: unknown) => {
       // A client that left mid-request is not worth a line; anything else is a sandbox bug.
       if (req.destroyed && !req.complete) return;
       ctx.warn(`INTERNAL ERROR ${req.method ?? '?'} ${req.url ?? '?'}: ${String(error)}`);
       sendJson(res, 500, { code: '999_500', description: 'sandbox: internal error' });
     });
-  });
+  };
+  const server =
+    options.tls === undefined
+      ? createServer(handler)
+      : createTlsServer({ cert: options.tls.certPem, key: options.tls.keyPem }, handler);
+  // 'connection' gives the TCP socket under TLS too: destroying it ends the TLS session as well.
   server.on('connection', (socket: Socket) => {
+    ctx.transport.connection();
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
+  server.on('secureConnection', (socket: TLSSocket) => ctx.transport.handshake(socket));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -118,7 +139,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const address = server.address() as AddressInfo;
 
   return {
-    url: `http://${reachableHost(address)}:${address.port}`,
+    url: `${options.tls === undefined ? 'http' : 'https'}://${reachableHost(address)}:${address.port}`,
     port: address.port,
     calls: ctx.calls,
     setFault(spec) {
@@ -131,6 +152,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       ctx.cards.clear();
     },
     encrypted: crypto !== null,
+    tls: options.tls !== undefined,
+    transport: ctx.transport,
     close() {
       closing ??= new Promise<void>((resolve) => {
         for (const timer of timers) clearTimeout(timer);
@@ -159,6 +182,7 @@ async function route(
   }
   const raw = await readBody(req);
   const match = konaEndpointFor(url.pathname);
+  if (match !== undefined) ctx.transport.konaCall(req.socket);
   if (url.pathname.startsWith(ADMIN_PREFIX)) handleAdmin(ctx, req, res, url, raw);
   else if (match?.implemented === true) await handleKona(ctx, req, res, match, url.pathname, raw);
   else if (match !== undefined) {
