@@ -98,9 +98,10 @@ module.exports = {
     {
       name: 'http-client-in-konaplate',
       severity: 'error',
-      comment: 'axios is KONA transport: only src/konaplate speaks HTTP upstream.',
-      from: { path: '^src/', pathNot: '^src/konaplate/' },
-      to: { path: '^node_modules/(axios|@nestjs/axios)/' },
+      comment:
+        'axios (on undici) is KONA transport: only src/konaplate speaks HTTP upstream (and the test helpers that build it).',
+      from: { path: '^src/', pathNot: '^src/(konaplate|testing)/' },
+      to: { path: '^node_modules/(axios|@nestjs/axios|undici)/' },
     },
     {
       name: 'testing-helpers-stay-in-tests',

@@ -3,19 +3,27 @@ import { Injectable } from '@nestjs/common';
 import { isAxiosError } from 'axios';
 import type { KonaHttpRequest, KonaHttpResponse, TransportFailureKind } from './kona-transport';
 import { KonaTransport, TransportFailure } from './kona-transport';
-import { progressOf } from './write-tracking-agent';
+import { UndiciExchange } from './undici-exchange';
 
 /**
  * Codes of a connect or name lookup that failed. The last two may also end a connection that had
  * been made (an ICMP error), so none of them counts as refused on a socket known to be connected.
  */
 const REFUSED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-const TIMEOUT = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ERR_CANCELED']);
-const RESET = new Set(['ECONNRESET', 'EPIPE']);
+const TIMEOUT = new Set([
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'ERR_CANCELED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+/** `UND_ERR_SOCKET`: undici's "other side closed" and other ends of a connection. */
+const RESET = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 
 /**
- * KONA over @nestjs/axios with keep-alive write-tracking agents (configured in
- * konaplate.module.ts): `maxRedirects: 0` makes axios use node:http(s) directly, with those agents.
+ * KONA over @nestjs/axios, whose axios runs on the undici adapter (undici-axios.adapter.ts,
+ * configured in kona-axios.config.ts): keep-alive pools, no redirects.
  */
 @Injectable()
 export class AxiosKonaTransport extends KonaTransport {
@@ -51,8 +59,9 @@ export class AxiosKonaTransport extends KonaTransport {
 
 /**
  * The one place an axios failure becomes a {@link TransportFailure} (its contract is in
- * kona-transport.ts): the kind from the error code and whether a connection was made,
- * `requestWritten` from the bytes the agent saw handed to the socket.
+ * kona-transport.ts): the kind from the error code and whether undici had started the request
+ * on a connected socket, which is also `requestWritten` (undici-exchange.ts says why). A failure
+ * that did not come through the undici adapter may have been written (conservative).
  */
 export function toTransportFailure(error: unknown): TransportFailure {
   if (!isAxiosError(error)) {
@@ -60,16 +69,16 @@ export function toTransportFailure(error: unknown): TransportFailure {
   }
   const cause = error.cause as { code?: string } | undefined;
   const code: string = error.code ?? cause?.code ?? '';
-  const progress = progressOf(error.request);
+  const started = error.request instanceof UndiciExchange ? error.request.started : undefined;
   const kind: TransportFailureKind =
-    REFUSED.has(code) && progress.connected !== true
+    REFUSED.has(code) && started !== true
       ? 'refused'
       : TIMEOUT.has(code)
         ? 'timeout'
         : RESET.has(code)
           ? 'reset'
           : 'other';
-  // A connection never made carried nothing, whatever a CONNECTING socket's byte count says.
-  const written = kind !== 'refused' && progress.written;
+  // A connection never made carried nothing.
+  const written = kind !== 'refused' && started !== false;
   return new TransportFailure(kind, written, `${code || 'error'}: ${error.message}`);
 }

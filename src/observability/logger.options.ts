@@ -1,6 +1,7 @@
 import type { Params } from 'nestjs-pino';
 import { currentRequestContext } from '../common/http/request-id';
 import type { AppConfig } from '../config/app-config';
+import { stdoutDestination } from './log-destination';
 import { maskLogObject, maskText } from './mask';
 
 /**
@@ -18,6 +19,8 @@ export function loggerOptions(config: AppConfig): Params {
     forRoutes: [],
     pinoHttp: {
       level: config.logLevel,
+      // Bounded: a stalled stdout costs dropped lines (counted), not unbounded memory.
+      stream: stdoutDestination(),
       // Nothing logs headers; these are a second line of defence should anyone log a request.
       redact: {
         paths: ['req.headers.authorization', 'headers.authorization', 'authorization'],

@@ -7,6 +7,7 @@ import type {
   KonaRetryRecord,
 } from '../konaplate/kona-call.observer';
 import { KonaCallObserver } from '../konaplate/kona-call.observer';
+import { droppedLogLines } from './log-destination';
 
 /** How an idempotent request was served (counted by the idempotency service). */
 export type IdempotencyOutcome =
@@ -82,6 +83,16 @@ export class MetricsService extends KonaCallObserver {
   constructor() {
     super();
     collectDefaultMetrics({ register: this.registry });
+    // Counted by the process' one stdout destination (log-destination.ts), read at each scrape.
+    new Counter({
+      name: 'logs_dropped_total',
+      help: 'Log lines dropped because stdout did not take them (bounded log buffer)',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(droppedLogLines());
+      },
+    });
     // Every kind from 0: an alert on rate(redis_errors_total[5m]) sees the first error.
     for (const kind of REDIS_ERROR_KINDS) this.redisErrors.inc({ kind }, 0);
   }
