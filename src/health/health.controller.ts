@@ -1,7 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ALIVE, ReadinessCheck, withoutDetail } from './readiness.check';
+import { ReadinessCheck, sendAlive, sendReadiness } from './readiness.check';
 
 /**
  * Kubernetes probes on the API port: outside auth, rate limits and access logs, and telling only
@@ -19,15 +19,11 @@ export class HealthController {
    */
   @Get('live')
   async live(@Res() reply: FastifyReply): Promise<void> {
-    await reply.header('cache-control', 'no-store').send(ALIVE);
+    await sendAlive(reply);
   }
 
   @Get('ready')
   async ready(@Res() reply: FastifyReply): Promise<void> {
-    const { ready, result } = await this.readiness.run();
-    await reply
-      .status(ready ? 200 : 503)
-      .header('cache-control', 'no-store')
-      .send(withoutDetail(result));
+    await sendReadiness(reply, await this.readiness.run(), false);
   }
 }

@@ -1,7 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ALIVE, ReadinessCheck } from './readiness.check';
+import { ReadinessCheck, sendAlive, sendReadiness } from './readiness.check';
 
 /**
  * The probes on the management port (management/), with every check's detail: the store kind,
@@ -14,15 +14,11 @@ export class HealthDetailController {
 
   @Get('live')
   async live(@Res() reply: FastifyReply): Promise<void> {
-    await reply.header('cache-control', 'no-store').send(ALIVE);
+    await sendAlive(reply);
   }
 
   @Get('ready')
   async ready(@Res() reply: FastifyReply): Promise<void> {
-    const { ready, result } = await this.readiness.run();
-    await reply
-      .status(ready ? 200 : 503)
-      .header('cache-control', 'no-store')
-      .send(result);
+    await sendReadiness(reply, await this.readiness.run(), true);
   }
 }

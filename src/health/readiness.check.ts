@@ -1,5 +1,6 @@
 import { Injectable, ServiceUnavailableException } from '@nestjs/common';
 import type { HealthCheckResult, HealthIndicatorResult } from '@nestjs/terminus';
+import type { FastifyReply } from 'fastify';
 import { HealthCheckService } from '@nestjs/terminus';
 import { ReadinessIndicators } from './readiness.indicators';
 
@@ -59,3 +60,19 @@ export const ALIVE: HealthCheckResult = Object.freeze({
   error: {},
   details: {},
 });
+
+/** Both ports' probe answers: never cached; readiness 503 when a check is down. */
+export async function sendAlive(reply: FastifyReply): Promise<void> {
+  await reply.header('cache-control', 'no-store').send(ALIVE);
+}
+
+export async function sendReadiness(
+  reply: FastifyReply,
+  { ready, result }: Readiness,
+  detail: boolean,
+): Promise<void> {
+  await reply
+    .status(ready ? 200 : 503)
+    .header('cache-control', 'no-store')
+    .send(detail ? result : withoutDetail(result));
+}

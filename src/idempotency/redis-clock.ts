@@ -44,5 +44,5 @@ export class RedisClock {
 }
 
 /** Time kept for the reply to travel back before the caller's wait ends. */
-export const REPLY_MARGIN_MS = 250;
+const REPLY_MARGIN_MS = 250;
 const STALE_AFTER_MS = 10_000;

@@ -8,10 +8,6 @@ import { Injectable } from '@nestjs/common';
 export class PendingRedisWork {
   private readonly jobs = new Set<Promise<unknown>>();
 
-  get size(): number {
-    return this.jobs.size;
-  }
-
   track(job: Promise<unknown>): void {
     const settled = job.then(
       () => undefined,
