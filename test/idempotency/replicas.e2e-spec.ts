@@ -66,12 +66,29 @@ describe('REDIS_MIN_REPLICAS', () => {
       timeoutMs: 10_000,
       intervalMs: 100,
     });
+    // The primary's side too: WAIT counts only replicas it sees online.
+    await waitFor(
+      'the primary to see it online',
+      async () => (await online(primary.url)) || undefined,
+      {
+        timeoutMs: 10_000,
+        intervalMs: 100,
+      },
+    );
     const member = newMember();
     const token = await tokenFor(member);
     const key = newKey();
 
-    // Act
-    const served = await putLimits(gateway, token, key);
+    // Act: as the app does, the same key again after a 503 (nothing was sent to KONA then; on a
+    // loaded machine a fresh replica's first acknowledgement can miss REDIS_REPLICA_WAIT_MS).
+    const served = await waitFor(
+      'an answer other than 503',
+      async () => {
+        const answer = await putLimits(gateway, token, key);
+        return answer.status === 503 ? undefined : answer;
+      },
+      { timeoutMs: 5000, intervalMs: 200 },
+    );
     const onReplica = await hash(replica.url, recordKey({ memberId: member as MemberId, key }));
 
     // Assert: the answer was acknowledged by the replica before the app got it.
@@ -86,6 +103,15 @@ async function hash(url: string, key: string): Promise<Record<string, string>> {
   const client = new Redis(url);
   try {
     return await client.hgetall(key);
+  } finally {
+    client.disconnect();
+  }
+}
+
+async function online(url: string): Promise<boolean> {
+  const client = new Redis(url);
+  try {
+    return /^slave0:.*state=online/m.test(await client.info('replication'));
   } finally {
     client.disconnect();
   }
