@@ -80,11 +80,6 @@ ENV HOST=0.0.0.0 \
     PORT=3000 \
     MANAGEMENT_PORT=9464
 
-# V8's heap, sized from measurements (bench/RESULTS.md "V8 flags and memory"): without caps Node 24
-# peaks at 310-360 MiB RSS under full load; these keep it near 200 MiB (the chart requests 256Mi,
-# limits 384Mi) for about +20 % CPU per fresh request. Setting NODE_OPTIONS replaces them.
-ENV NODE_OPTIONS="--max-semi-space-size=16 --max-old-space-size=160"
-
 COPY --from=build /app/dist ./dist
 
 # Files stay root-owned and read-only to the process; uid/gid 1000 is the image's "node" user,
@@ -102,4 +97,10 @@ STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
     CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 
-CMD ["node", "dist/main.js"]
+# V8's heap flags are the start script's (package.json, scripts/node-flags.js), measured in
+# bench/RESULTS.md "V8 heap flags": a 16 MiB semi-space and old space grown by at most 50 % past
+# what the last full GC kept hold the peak RSS near 230 MiB under full load (Node 24's defaults
+# reach 420-440 MiB) without the CPU a hard --max-old-space-size cap costs. They are on the command
+# line because NODE_OPTIONS refuses --heap-growing-percent; NODE_OPTIONS set through the chart's
+# extraEnv adds to them.
+CMD ["node", "--max-semi-space-size=16", "--heap-growing-percent=50", "dist/main.js"]

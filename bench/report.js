@@ -87,7 +87,8 @@ function report(run) {
       `${options.cpuProf ? ' (gateway under --cpu-prof: not comparable)' : ''}` +
       Object.entries(options.env)
         .map(([key, value]) => `, gateway ${key}=${value}`)
-        .join(''),
+        .join('') +
+      `, gateway \`node ${[...run.gatewayNodeFlags, 'dist/main.js'].join(' ')}\``,
     '',
     '| path | req/s (2xx, mean of rounds) | p50 ms | p99 ms | non-2xx | errors | answered as replays | KONA calls over TLS per request sent | server CPU ms/request | wrk CPU ms/request |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',

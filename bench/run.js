@@ -7,9 +7,13 @@
 //
 //   node bench/run.js [--duration S] [--connections N] [--threads N] [--rounds N] [--warmup S]
 //                     [--smoke] [--build] [--cpu-prof DIR] [--env KEY=VALUE ...]
+//                     [--no-start-flags] [--node-arg FLAG ...]
 //
+// The gateway runs with the node flags of `npm start` (scripts/node-flags.js), as the image runs
+// it; --no-start-flags drops them, --node-arg adds one (V8 flags NODE_OPTIONS refuses, such as
+// --trace-gc or --heap-growing-percent).
 // --env overrides the gateway's environment (e.g. --env LOG_LEVEL=warn, or
-// --env NODE_OPTIONS=--max-old-space-size=128) to measure a setting's effect; such runs are labelled.
+// --env MALLOC_ARENA_MAX=2) to measure a setting's effect; such runs are labelled.
 // --build runs `npm run build` once the lock is held (npm run bench passes it).
 //
 // It first takes the machine-wide lock /tmp/kbff-bench.lock (bench/lock.js), waiting for any other
@@ -24,6 +28,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { setTimeout: sleep } = require('node:timers/promises');
+const { startNodeFlags } = require('../scripts/node-flags');
 const { acquireBenchLock } = require('./lock');
 const ch = require('./children');
 const { checkWrk, runWrk } = require('./load');
@@ -65,6 +70,9 @@ function parseArgs(argv) {
     build: false,
     cpuProf: undefined,
     env: {},
+    // The start script's flags, as the image runs the gateway; --no-start-flags drops them.
+    startFlags: true,
+    nodeArgs: [],
     warmup: 2,
     sample: 200,
   };
@@ -109,10 +117,19 @@ function parseArgs(argv) {
         options.env[pair.slice(0, at)] = pair.slice(at + 1);
         break;
       }
+      case '--no-start-flags':
+        options.startFlags = false;
+        break;
+      case '--node-arg':
+        // A flag for the gateway's `node` itself, before its script: V8 flags that NODE_OPTIONS
+        // refuses (--trace-gc), or any other, to measure them.
+        options.nodeArgs.push(value() ?? '');
+        break;
       case '--help':
         process.stdout.write(
           'node bench/run.js [--duration S=10] [--connections N=32] [--threads N=1] [--rounds N=3]\n' +
-            '                  [--warmup S=2] [--smoke] [--build] [--cpu-prof DIR] [--env KEY=VALUE ...]\n',
+            '                  [--warmup S=2] [--smoke] [--build] [--cpu-prof DIR] [--env KEY=VALUE ...]\n' +
+            '                  [--no-start-flags] [--node-arg FLAG ...]\n',
         );
         process.exit(0);
         break;
@@ -130,6 +147,11 @@ function parseArgs(argv) {
 
 // ---------------------------------------------------------------------------------------------
 // The pieces
+
+/** `npm start`'s node flags (what the image runs), unless --no-start-flags, then any --node-arg. */
+function gatewayNodeFlags(options) {
+  return [...(options.startFlags ? startNodeFlags() : []), ...options.nodeArgs];
+}
 
 /** Signs `MEMBER_POOL` HS256 tokens, one member each, and writes them one a line for wrk. */
 async function writeTokens(file) {
@@ -378,9 +400,11 @@ async function main() {
     // Its own free port too: the default 9464 may be taken on the machine running the bench.
     const managementPort = await ch.freePort();
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-    const nodeArgs = options.cpuProf
-      ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProf}`, GATEWAY_MAIN]
-      : [GATEWAY_MAIN];
+    const nodeArgs = [
+      ...gatewayNodeFlags(options),
+      ...(options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProf}`] : []),
+      GATEWAY_MAIN,
+    ];
     const gatewayLogFd = open(files.gatewayLog);
     logTail = tailLog(files.gatewayLog);
     const started = performance.now();
@@ -539,6 +563,7 @@ async function main() {
       replay: replays,
       readyMs,
       foreignCpu,
+      gatewayNodeFlags: gatewayNodeFlags(options),
       memory: { maxRssKb, hwmKb },
       log: logged,
       tls: {
@@ -578,7 +603,9 @@ async function main() {
         `--threads ${options.threads} --rounds ${options.rounds}` +
         Object.entries(options.env)
           .map(([key, value]) => ` --env ${key}=${value}`)
-          .join('');
+          .join('') +
+        (options.startFlags ? '' : ' --no-start-flags') +
+        options.nodeArgs.map((flag) => ` --node-arg=${flag}`).join('');
       fs.writeFileSync(
         LAST_RUN,
         await prettyMarkdown(

@@ -5,6 +5,7 @@
 // gateway keeps the private half, the sandbox gets the public one) and KONA's (the other way round).
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
+const { startNodeFlags } = require('./node-flags');
 const { generateKeyPairSync, randomBytes } = require('node:crypto');
 const net = require('node:net');
 const { SignJWT } = require('jose');
@@ -136,7 +137,7 @@ async function main() {
     SANDBOX_PARTNER_PUBLIC_KEY: partner.publicPem,
   });
   await waitFor(`http://127.0.0.1:${sandboxPort}/health`, 10_000);
-  start('gateway', process.execPath, ['dist/main.js'], env);
+  start('gateway', process.execPath, [...startNodeFlags(), 'dist/main.js'], env);
   await waitFor(`http://127.0.0.1:${gatewayPort}/health/ready`, 15_000);
 
   const token = await new SignJWT({ sub: DEV_MEMBER })

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { MemberId } from '../members/member-id';
 
 /**
@@ -35,5 +35,5 @@ export class VerifiedTokenCache {
 }
 
 function digest(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
+  return hash('sha256', token, 'base64url');
 }

@@ -1,14 +1,12 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * SHA-256 over the method, the path with its values, and the canonical body (keys sorted at
  * every depth), so the same request always gives the same fingerprint whatever the key order.
  */
 export function requestFingerprint(method: string, path: string, body: unknown): string {
-  return createHash('sha256')
-    .update(`${method.toUpperCase()} ${path}\n`)
-    .update(canonicalJson(body))
-    .digest('hex');
+  // One-shot crypto.hash: a Hash object per call costs about twice as much on Node 24.
+  return hash('sha256', `${method.toUpperCase()} ${path}\n${canonicalJson(body)}`, 'hex');
 }
 
 export function canonicalJson(value: unknown): string {

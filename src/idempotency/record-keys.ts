@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { RecordScope } from './idempotency.store';
 
 /**
@@ -6,7 +6,7 @@ import type { RecordScope } from './idempotency.store';
  * a slot, so one script may touch both. The idempotency key is hashed to bound the key size.
  */
 export function recordKey({ memberId, key }: RecordScope): string {
-  return `kbff:idem:{${memberId}}:${createHash('sha256').update(key).digest('base64url')}`;
+  return `kbff:idem:{${memberId}}:${hash('sha256', key, 'base64url')}`;
 }
 
 export function rateKey(memberId: string): string {
