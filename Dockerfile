@@ -98,9 +98,9 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
     CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 
 # V8's heap flags are the start script's (package.json, scripts/node-flags.js), measured in
-# bench/RESULTS.md "V8 heap flags": a 16 MiB semi-space and old space grown by at most 50 % past
-# what the last full GC kept hold the peak RSS near 230 MiB under full load (Node 24's defaults
+# bench/RESULTS.md "V8 heap flags": a 16 MiB semi-space and old space grown by at most 25 % past
+# what the last full GC kept hold the peak RSS near 220 MiB under full load (Node 24's defaults
 # reach 420-440 MiB) without the CPU a hard --max-old-space-size cap costs. They are on the command
 # line because NODE_OPTIONS refuses --heap-growing-percent; NODE_OPTIONS set through the chart's
 # extraEnv adds to them.
-CMD ["node", "--max-semi-space-size=16", "--heap-growing-percent=50", "dist/main.js"]
+CMD ["node", "--max-semi-space-size=16", "--heap-growing-percent=25", "dist/main.js"]
