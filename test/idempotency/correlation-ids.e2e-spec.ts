@@ -147,3 +147,44 @@ describe('a correlation-id slot when Redis forgets it (restart without persisten
     expect([a.current(), b.current()].sort()).toEqual([7, 8]);
   });
 });
+
+describe('a correlation-id slot that cannot be renewed', () => {
+  let redis: RedisServer;
+  let client: Redis;
+  let slot: RedisInstanceSlot;
+
+  afterAll(async () => {
+    slot?.stop();
+    client?.disconnect();
+    await redis?.stop();
+  });
+
+  it('stops making ids 27 s after its last lease was sent, while Redis holds the lease 3 s longer', async () => {
+    // Arrange: a slot leased at t0 on this side's clock; no renewal runs meanwhile (the clock is
+    // the test's: the 5 s renewal timer never fires while it moves).
+    redis = await RedisServer.start();
+    client = createRedisClient({ kind: 'single', url: redis.url }) as Redis;
+    client.on('error', () => undefined);
+    await waitFor('the client to connect', () => client.status === 'ready');
+    const t0 = 1_000_000;
+    let now = t0;
+    slot = new RedisInstanceSlot(client, { ...DEFAULT_SLOT_LEASE, firstSlot: () => 11 }, () => now);
+    await slot.start();
+
+    // Act: what it says just before and at 27 s (the README's figure: 30 s lease − 3 s margin).
+    now = t0 + 26_999;
+    const justBefore = slot.current();
+    now = t0 + 27_000;
+    const at27s = slot.current();
+
+    // Assert: valid until then, not from then on; Redis' lease (owner:expiry on its own clock)
+    // runs a full 30 s from about now, so it outlives this side's use of it by about 3 s.
+    expect(justBefore).toBe(11);
+    expect(at27s).toBeUndefined();
+    const [, expiry] = (await client.hget('kbff:slots', '11'))!.split(':');
+    const [seconds, micros] = await client.time();
+    const redisNowMs = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    expect(Number(expiry) - redisNowMs).toBeGreaterThan(29_000);
+    expect(Number(expiry) - redisNowMs).toBeLessThanOrEqual(30_000);
+  });
+});
