@@ -4,7 +4,6 @@ import { isLosslessNumber, parse } from 'lossless-json';
 import { SandboxCrypto } from '../../test/sandbox/sandbox-crypto';
 import { decodeEnvelope } from './kona-wire';
 import {
-  isEncryptedEnvelope,
   type KonaEncryptionSettings,
   KonaMessageCrypto,
   MessageDecryptionError,
@@ -242,16 +241,6 @@ describe('KonaMessageCrypto.openAnswer', () => {
     // Assert
     expect(opened).toBe(inner);
     expect(error.joseCode).toBe('ERR_JOSE_ALG_NOT_ALLOWED');
-  });
-});
-
-describe('isEncryptedEnvelope', () => {
-  it('is true only for a JSON object whose encData holds something', () => {
-    expect(isEncryptedEnvelope('{"encData":"a.b.c.d.e"}')).toBe(true);
-    expect(isEncryptedEnvelope('{"code":"000_000"}')).toBe(false);
-    expect(isEncryptedEnvelope('{"encData":null}')).toBe(false);
-    expect(isEncryptedEnvelope('["encData"]')).toBe(false);
-    expect(isEncryptedEnvelope('not json')).toBe(false);
   });
 });
 

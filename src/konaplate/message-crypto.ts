@@ -25,12 +25,6 @@ const STATUS_FAMILIES = [
   ['description', 'message', 'resultMessage'],
 ];
 
-/** True when the text is a JSON object whose `encData` holds a JWE to decrypt. */
-export function isEncryptedEnvelope(text: string): boolean {
-  const outer = parseObject(text);
-  return outer !== undefined && hasPayload(outer);
-}
-
 /**
  * JWE message encryption (konaplate.md, "Message encryption"): requests are encrypted for KONA's
  * server public key, answers decrypted with our private key. The envelope `{"encData":"<compact

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'node:net';
@@ -57,8 +57,11 @@ export class RedisServer {
     await exited;
   }
 
-  stop(): Promise<void> {
-    return this.resume().then(() => this.kill());
+  /** Kills it for good and removes its directory (a restart after stop() is not supported). */
+  async stop(): Promise<void> {
+    await this.resume();
+    await this.kill();
+    rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** SIGSTOP: Redis stalls; its sockets stay open and what clients send waits in them. */
