@@ -18,5 +18,13 @@ export function konaAxiosConfig(
     adapter: createUndiciAdapter(adapterOptions),
     maxContentLength: MAX_ANSWER_BYTES,
     maxRedirects: 0,
+    // What holds for every KONA call is set once here rather than on each call, where axios
+    // would merge it again every time: the body is already the exact string that was signed, so
+    // no transform may touch it; the answer is read as text (lossless JSON parses it later); every
+    // status is an answer for the caller to interpret.
+    transformRequest: [(data: unknown) => data],
+    transformResponse: [(data: unknown) => data],
+    responseType: 'text',
+    validateStatus: () => true,
   };
 }
