@@ -1,35 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from './config.error';
 import { SECRET_KEYS } from './config.keys';
 import { loadConfig } from './load-config';
-
-type Env = Record<string, string | undefined>;
-
-/** The smallest environment the gateway starts with (development, no Redis). */
-function minimalEnv(overrides: Env = {}): Env {
-  return {
-    KONAPLATE_BASE_URL: 'https://sandbox.konaplate.com/open-api',
-    KONAPLATE_ASP_ID: 'KBFFSANDBOXASP1',
-    KONAPLATE_ACCESS_KEY: 'AK0123456789abcdefghijklmnopqrstuvwxyzAB',
-    KONAPLATE_SECRET_KEY: 'sandbox-secret-key-0123456789',
-    AUTH_JWT_SECRET: 'unit-test-jwt-secret-0123456789abcdef',
-    ...overrides,
-  };
-}
+import { minimalEnv, problemsOf } from '../testing/config-env';
 
 const PRODUCTION = { NODE_ENV: 'production', REDIS_URL: 'redis://redis:6379' };
-
-function problemsOf(env: Env): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('loadConfig management port', () => {
   it('listens on 9464 on the API’s host, with docs on outside production', () => {

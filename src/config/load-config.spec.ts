@@ -5,36 +5,15 @@ import { join } from 'node:path';
 import { ConfigError } from './config.error';
 import { FILE_KEYS, SECRET_KEYS } from './config.keys';
 import { loadConfig } from './load-config';
-
-type Env = Record<string, string | undefined>;
-
-const ASP_ID = 'KBFFSANDBOXASP1'; // 15 characters
-const ACCESS_KEY = 'AK0123456789abcdefghijklmnopqrstuvwxyzAB'; // 40 characters
-const SECRET_KEY = 'sandbox-secret-key-0123456789';
-const JWT_SECRET = 'unit-test-jwt-secret-0123456789abcdef';
-
-/** The smallest environment the gateway starts with (development, no Redis). */
-function minimalEnv(overrides: Env = {}): Env {
-  return {
-    KONAPLATE_BASE_URL: 'https://sandbox.konaplate.com/open-api',
-    KONAPLATE_ASP_ID: ASP_ID,
-    KONAPLATE_ACCESS_KEY: ACCESS_KEY,
-    KONAPLATE_SECRET_KEY: SECRET_KEY,
-    AUTH_JWT_SECRET: JWT_SECRET,
-    ...overrides,
-  };
-}
-
-/** The problems of the ConfigError that loading `env` throws (fails the test when none is thrown). */
-function problemsOf(env: Env): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+import {
+  ACCESS_KEY,
+  ASP_ID,
+  type Env,
+  JWT_SECRET,
+  SECRET_KEY,
+  minimalEnv,
+  problemsOf,
+} from '../testing/config-env';
 
 describe('loadConfig defaults', () => {
   it('fills every optional setting with its documented default', () => {
