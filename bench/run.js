@@ -400,8 +400,9 @@ async function main() {
     // Its own free port too: the default 9464 may be taken on the machine running the bench.
     const managementPort = await ch.freePort();
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+    const gatewayFlags = gatewayNodeFlags(options);
     const nodeArgs = [
-      ...gatewayNodeFlags(options),
+      ...gatewayFlags,
       ...(options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProf}`] : []),
       GATEWAY_MAIN,
     ];
@@ -563,7 +564,7 @@ async function main() {
       replay: replays,
       readyMs,
       foreignCpu,
-      gatewayNodeFlags: gatewayNodeFlags(options),
+      gatewayNodeFlags: gatewayFlags,
       memory: { maxRssKb, hwmKb },
       log: logged,
       tls: {

@@ -32,4 +32,31 @@ describe('the start script node flags', () => {
     });
     expect(refused.map((flag) => flag.split('=')[0])).toEqual(['--heap-growing-percent']);
   });
+
+  it('still apply when NODE_OPTIONS sets more (the README: NODE_OPTIONS adds to them)', () => {
+    // V8's heap limit is the old space plus the young generation (a multiple of the semi-space):
+    // it shows NODE_OPTIONS' old-space size and which semi-space won. An operator's NODE_OPTIONS
+    // asking for a 64 MiB semi-space must not undo the start script's 16.
+    const OPERATOR_OPTIONS = '--max-old-space-size=200 --max-semi-space-size=64';
+    const heapLimitMiB = (flags: string[]) => {
+      const run = spawnSync(
+        process.execPath,
+        [
+          ...flags,
+          '-e',
+          'process.stdout.write(String(require("v8").getHeapStatistics().heap_size_limit))',
+        ],
+        { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: OPERATOR_OPTIONS } },
+      );
+      expect(run.status).toBe(0);
+      return Number(run.stdout) / (1024 * 1024);
+    };
+    const withStartFlags = heapLimitMiB(startNodeFlags());
+    const without = heapLimitMiB([]);
+    expect(withStartFlags).toBeGreaterThanOrEqual(200);
+    expect(withStartFlags).toBeLessThan(400);
+    expect(without).toBeGreaterThanOrEqual(200);
+    // The command line's 16 MiB semi-space wins over NODE_OPTIONS' 64.
+    expect(withStartFlags).toBeLessThan(without);
+  });
 });
